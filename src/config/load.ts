@@ -1,0 +1,361 @@
+import { isAbsolute, resolve, dirname } from "node:path";
+import { homedir } from "node:os";
+import { createHash } from "node:crypto";
+import { LineCounter, parseDocument, parse as parseYaml, isScalar, isMap, isSeq, Scalar, type Document, type Node } from "yaml";
+import { FormatRegistry } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { Value } from "@sinclair/typebox/value";
+import { ConfigSchema, PriceSchema, type RawConfig } from "./schema.ts";
+import { durationOr } from "./duration.ts";
+import type { Config, KeyConfig, AccountConfig } from "./types.ts";
+import { didYouMean } from "./suggest.ts";
+
+/** One problem in a config file, with where it is. */
+export interface ConfigProblem {
+  /** Dotted YAML path, e.g. `keys[0].limits.rpm` ("" for the document). */
+  path: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly file: string, readonly problems: ConfigProblem[]) {
+    super(problems.map((p) => formatProblem(file, p)).join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+export function formatProblem(file: string, p: ConfigProblem): string {
+  const where = p.line ? `${file || "config"}:${p.line}${p.column ? `:${p.column}` : ""}` : file || "config";
+  return `${where}: ${p.path ? `${p.path}: ` : ""}${p.message}`;
+}
+
+/** RFC 3339 date-time (what `expires_at` takes). TypeBox knows no formats until one is registered. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$/;
+if (!FormatRegistry.Has("date-time")) FormatRegistry.Set("date-time", (v) => RFC3339.test(v) && !Number.isNaN(Date.parse(v)));
+
+const compiled = TypeCompiler.Compile(ConfigSchema);
+const compiledPrice = TypeCompiler.Compile(PriceSchema);
+
+/** Surfaces a `models.pricing.surface_multiplier` may name (the route families of design §1). */
+export const SURFACES = ["responses", "chat", "messages", "gemini"] as const;
+
+/**
+ * Parse, interpolate, validate and normalize config text. Throws ConfigError listing every
+ * problem found, each with its YAML path and line.
+ */
+export function parseConfig(text: string, file = "", env: Record<string, string | undefined> = process.env): Config {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problems: ConfigProblem[] = [];
+  for (const e of doc.errors) {
+    const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
+    problems.push({ path: "", line: pos?.line, column: pos?.col, message: e.message.split("\n")[0] });
+  }
+  if (problems.length) throw new ConfigError(file, problems);
+
+  interpolate(doc, doc.contents, [], env, lines, problems);
+  if (problems.length) throw new ConfigError(file, problems);
+
+  const raw = (doc.toJS() ?? {}) as unknown;
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(file, [{ path: "", line: 1, message: "the config must be a YAML mapping (key: value lines)" }]);
+  }
+  // Defaults first, so a key with a default is never reported as missing.
+  const withDefaults = Value.Default(ConfigSchema, structuredClone(raw)) as RawConfig;
+  for (const err of compiled.Errors(withDefaults)) {
+    const segments = err.path.split("/").slice(1).map(decodePointer);
+    problems.push({ ...locate(doc, segments, lines), path: dotted(segments), message: describe(err, segments, raw) });
+  }
+  // Union errors repeat the same path; keep the first message per path.
+  const seen = new Set<string>();
+  const unique = problems.filter((p) => (seen.has(p.path) ? false : (seen.add(p.path), true)));
+  if (unique.length) throw new ConfigError(file, unique);
+
+  const semantic: ConfigProblem[] = [];
+  const config = normalize(withDefaults, file, text, semantic, doc, lines);
+  if (semantic.length) throw new ConfigError(file, semantic);
+  return config;
+}
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-(.*?))?\}/g;
+
+/** `${VAR}` and `${VAR:-default}` in scalar values (never in keys, so YAML structure cannot be injected). */
+function interpolate(doc: Document, node: unknown, path: string[], env: Record<string, string | undefined>, lines: LineCounter, problems: ConfigProblem[]): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : "?";
+      interpolate(doc, pair.value, [...path, key], env, lines, problems);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => interpolate(doc, item, [...path, String(i)], env, lines, problems));
+  } else if (isScalar(node) && typeof node.value === "string" && node.value.includes("${")) {
+    const text = node.value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
+      const v = env[name];
+      if (v !== undefined && v !== "") return v;
+      if (fallback !== undefined) return fallback;
+      const pos = node.range ? lines.linePos(node.range[0]) : undefined;
+      const why = v === "" ? "is empty" : "is not set";
+      problems.push({ path: dotted(path), line: pos?.line, column: pos?.col, message: `environment variable ${name} ${why} (use \${${name}:-default} for a fallback)` });
+      return "";
+    });
+    // An unquoted `rpm: ${RPM:-60}` means the number 60, as if it had been written in place;
+    // a quoted scalar stays a string whatever it holds.
+    node.value = node.type === Scalar.PLAIN ? retype(text) : text;
+  }
+}
+
+/** Numbers and booleans typed the way YAML would have read them; everything else stays text. */
+function retype(text: string): string | number | boolean {
+  if (!/^[-+.\w]+$/.test(text)) return text;
+  try {
+    const v = parseYaml(text) as unknown;
+    return typeof v === "number" || typeof v === "boolean" ? v : text;
+  } catch {
+    return text;
+  }
+}
+
+function decodePointer(s: string): string {
+  return s.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+function dotted(segments: string[]): string {
+  return segments.reduce((acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s), "");
+}
+
+/** Line and column of the deepest node that exists along a path. */
+function locate(doc: Document, segments: string[], lines: LineCounter): { line?: number; column?: number } {
+  // Point at the key of the last segment when it exists (an unknown key, a bad value).
+  const parent = segments.length ? (doc.getIn(segments.slice(0, -1), true) as Node | undefined) : undefined;
+  if (parent && isMap(parent)) {
+    const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === segments[segments.length - 1]);
+    const r = pair && isScalar(pair.key) ? pair.key.range : undefined;
+    if (r) {
+      const pos = lines.linePos(r[0]);
+      return { line: pos.line, column: pos.col };
+    }
+  }
+  for (let n = segments.length; n >= 0; n--) {
+    const node = (n === 0 ? doc.contents : doc.getIn(segments.slice(0, n), true)) as Node | undefined;
+    if (node && typeof node === "object" && "range" in node && node.range) {
+      const pos = lines.linePos(node.range[0]);
+      return { line: pos.line, column: pos.col };
+    }
+  }
+  return {};
+}
+
+function describe(err: { message: string; schema: any; value: unknown; type: number }, segments: string[], raw: unknown): string {
+  // Unknown property: TypeBox reports it at the parent with the extra key in the path.
+  if (err.message.startsWith("Unexpected property")) {
+    const parentSchema = schemaAt(segments.slice(0, -1));
+    const known = parentSchema?.properties ? Object.keys(parentSchema.properties) : [];
+    const key = segments[segments.length - 1];
+    const hint = didYouMean(key, known);
+    return `unknown key "${key}"${hint ? `; did you mean "${hint}"?` : known.length ? `; known keys: ${known.join(", ")}` : ""}`;
+  }
+  if (err.message === "Expected required property") return `missing required key "${segments[segments.length - 1]}"`;
+  const s = err.schema;
+  const got = `; got ${JSON.stringify(err.value)}`;
+  if (s?.anyOf && s.anyOf.every((x: any) => "const" in x)) return `expected one of ${s.anyOf.map((x: any) => x.const).join(", ")}${got}`;
+  if (s?.description?.startsWith("A duration")) return `expected a duration (500ms, 15s, 2m, 1h, 1d or a number of seconds)${got}`;
+  if (s?.format === "date-time") return `expected an RFC 3339 time such as 2027-01-01T00:00:00Z${got}`;
+  if (s?.pattern && typeof err.value === "string") return `${JSON.stringify(err.value)} does not have the expected form (${s.description ?? s.pattern})`;
+  void raw;
+  return `${err.message.replace(/^Expected/, "expected")}${err.value === undefined ? "" : `; got ${JSON.stringify(err.value)}`}`;
+}
+
+function schemaAt(segments: string[]): any {
+  let s: any = ConfigSchema;
+  for (const seg of segments) {
+    if (!s) return undefined;
+    if (s.type === "array") s = s.items;
+    else if (s.properties?.[seg]) s = s.properties[seg];
+    else if (s.patternProperties) s = Object.values(s.patternProperties)[0];
+    else return undefined;
+    if (s?.anyOf) s = s.anyOf.find((x: any) => x.type === "object") ?? s;
+  }
+  return s;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+export function expandHome(p: string): string {
+  return p === "~" ? homedir() : p.startsWith("~/") ? resolve(homedir(), p.slice(2)) : p;
+}
+
+function resolvePath(baseDir: string, p: string): string {
+  const e = expandHome(p);
+  return isAbsolute(e) ? e : resolve(baseDir, e);
+}
+
+function normalize(raw: RawConfig, file: string, text: string, problems: ConfigProblem[], doc: Document, lines: LineCounter): Config {
+  const baseDir = file ? dirname(resolve(file)) : process.cwd();
+  const warnings: string[] = [];
+  const at = (segments: (string | number)[]) => locate(doc, segments.map(String), lines);
+  const server = raw.server!;
+  const [host, portText] = splitListen(server.listen);
+  if (Number(portText) > 65535) problems.push({ ...at(["server", "listen"]), path: "server.listen", message: `port ${portText} is out of range (1-65535)` });
+  const up = raw.upstream!;
+  const st = raw.storage!;
+  const routing = raw.routing!;
+  const cd = routing.cooldown ?? {};
+
+  const adminToken = raw.admin?.token;
+  const admin = { tokenSha256: raw.admin?.token_sha256?.toLowerCase() ?? (adminToken ? sha256Hex(adminToken) : undefined), allowRemote: raw.admin?.allow_remote ?? false };
+
+  const names = new Set<string>();
+  const accounts: AccountConfig[] = (raw.accounts ?? []).map((a, i) => {
+    if (names.has(a.name)) problems.push({ ...at(["accounts", i, "name"]), path: `accounts[${i}].name`, message: `duplicate account name "${a.name}"` });
+    names.add(a.name);
+    if (!a.auth_file && !a.access_token && !a.refresh_token) {
+      problems.push({ ...at(["accounts", i]), path: `accounts[${i}]`, message: "an account needs auth_file, access_token or refresh_token" });
+    }
+    return {
+      name: a.name,
+      source: "config",
+      authFile: a.auth_file ? resolvePath(baseDir, a.auth_file) : undefined,
+      accessToken: a.access_token || undefined,
+      refreshToken: a.refresh_token || undefined,
+      idToken: a.id_token || undefined,
+      accountId: a.account_id || undefined,
+      proxy: a.proxy,
+      weight: a.weight,
+      enabled: a.enabled,
+      models: a.models,
+    };
+  });
+
+  const keyNames = new Set<string>();
+  const hashes = new Set<string>();
+  const keys: KeyConfig[] = (raw.keys ?? []).map((k, i) => {
+    if (keyNames.has(k.name)) problems.push({ ...at(["keys", i, "name"]), path: `keys[${i}].name`, message: `duplicate key name "${k.name}"` });
+    keyNames.add(k.name);
+    let sha = k.key_sha256?.toLowerCase();
+    if (!sha && k.key) {
+      sha = sha256Hex(k.key);
+      warnings.push(`keys[${i}] (${k.name}) has a plaintext key; store key_sha256 instead (codex-gateway keys new prints it)`);
+    }
+    if (!sha) {
+      problems.push({ ...at(["keys", i]), path: `keys[${i}]`, message: "a key needs key_sha256 (or key)" });
+      sha = "";
+    } else if (hashes.has(sha)) {
+      problems.push({ ...at(["keys", i]), path: `keys[${i}]`, message: "the same key is configured twice" });
+    }
+    hashes.add(sha);
+    let expiresAt: number | undefined;
+    if (k.expires_at) {
+      expiresAt = Date.parse(k.expires_at);
+      if (Number.isNaN(expiresAt)) problems.push({ ...at(["keys", i, "expires_at"]), path: `keys[${i}].expires_at`, message: `not an RFC 3339 time: ${k.expires_at}` });
+    }
+    const l = k.limits ?? {};
+    return {
+      name: k.name,
+      sha256: sha,
+      enabled: k.enabled,
+      expiresAt,
+      allow: k.models?.allow,
+      deny: k.models?.deny,
+      limits: { rpm: l.rpm, rpd: l.rpd, concurrency: l.concurrency, maxOutputTokens: l.max_output_tokens, tokensPerDay: l.tokens_per_day, tokensTotal: l.tokens_total },
+      balance: k.balance,
+      reasoningOutput: k.reasoning_output,
+    };
+  });
+
+  const models = raw.models!;
+  const pricing: Config["models"]["pricing"] = {};
+  let surfaceMultiplier: Record<string, number> = {};
+  // The record's union lets a mistyped price through as "a record of numbers"; check each entry here.
+  for (const [glob, value] of Object.entries(models.pricing)) {
+    const where = `models.pricing.${glob}`;
+    if (glob === "surface_multiplier") {
+      surfaceMultiplier = {};
+      for (const [surface, factor] of Object.entries(value as Record<string, unknown>)) {
+        if (typeof factor !== "number") continue; // already reported by the schema check
+        if ((SURFACES as readonly string[]).includes(surface)) surfaceMultiplier[surface] = factor;
+        else {
+          const hint = didYouMean(surface, [...SURFACES]);
+          problems.push({ ...at(["models", "pricing", glob, surface]), path: `${where}.${surface}`, message: `unknown surface "${surface}"${hint ? `; did you mean "${hint}"?` : `; known surfaces: ${SURFACES.join(", ")}`}` });
+        }
+      }
+    } else if (compiledPrice.Check(value)) pricing[glob] = value;
+    else {
+      const extra = Object.keys(value).find((k) => !(k in PriceSchema.properties));
+      const hint = extra ? didYouMean(extra, Object.keys(PriceSchema.properties)) : undefined;
+      const message = extra
+        ? `unknown key "${extra}"${hint ? `; did you mean "${hint}"?` : `; known keys: ${Object.keys(PriceSchema.properties).join(", ")}`}`
+        : "a price needs input and output (credits per million tokens)";
+      problems.push({ ...at(["models", "pricing", glob, ...(extra ? [extra] : [])]), path: extra ? `${where}.${extra}` : where, message });
+    }
+  }
+
+  return {
+    path: file ? resolve(file) : "",
+    baseDir,
+    hash: sha256Hex(text).slice(0, 12),
+    server: {
+      host,
+      port: Number(portText),
+      bodyLimitBytes: Math.round(server.body_limit_mb * 1024 * 1024),
+      corsOrigins: server.cors_origins,
+      trustProxy: server.trust_proxy,
+      shutdownGraceMs: durationOr(server.shutdown_grace, 30_000),
+      logLevel: server.log_level,
+      recordDir: server.record_dir ? resolvePath(baseDir, server.record_dir) : undefined,
+    },
+    admin,
+    upstream: {
+      baseUrl: up.base_url.replace(/\/+$/, ""),
+      authUrl: up.auth_url.replace(/\/+$/, ""),
+      firstByteTimeoutMs: durationOr(up.first_byte_timeout, 120_000),
+      idleTimeoutMs: durationOr(up.idle_timeout, 300_000),
+      maxAttempts: up.max_attempts,
+      keepaliveMs: durationOr(up.keepalive, 15_000),
+      clientVersion: up.client_version,
+      originator: up.originator,
+      userAgent: up.user_agent ?? `${up.originator}/${up.client_version} (Linux; x86_64) codex-gateway`,
+      modelsRefreshMs: durationOr(up.models_refresh, 300_000),
+    },
+    storage: {
+      sqlite: st.sqlite === ":memory:" ? st.sqlite : resolvePath(baseDir, st.sqlite),
+      redis: st.redis,
+      redisTimeoutMs: durationOr(st.redis_timeout, 50),
+      flushIntervalMs: durationOr(st.flush_interval, 1000),
+    },
+    accountsDir: raw.accounts_dir ? resolvePath(baseDir, raw.accounts_dir) : undefined,
+    accounts,
+    routing: {
+      strategy: routing.strategy,
+      stickyTtlMs: durationOr(routing.sticky_ttl, 3_600_000),
+      cooldown: {
+        burst429Ms: durationOr(cd.burst_429, 30_000),
+        serverErrorMs: durationOr(cd.server_error, 5_000),
+        networkErrorMs: durationOr(cd.network_error, 5_000),
+        forbiddenMs: durationOr(cd.forbidden, 300_000),
+      },
+    },
+    keys,
+    models: {
+      defaultInstructions: models.default_instructions,
+      aliases: models.aliases,
+      rules: models.rules.map((r) => ({ match: r.match, reasoningEffort: r.reasoning_effort, defaultEffort: r.default_effort, minEffort: r.min_effort, maxEffort: r.max_effort })),
+      pricing,
+      surfaceMultiplier,
+    },
+    warnings,
+  };
+}
+
+function splitListen(listen: string): [string, string] {
+  const i = listen.lastIndexOf(":");
+  return [listen.slice(0, i).replace(/^\[|\]$/g, ""), listen.slice(i + 1)];
+}
+
+/** A config from a plain object (tests and first-run); same validation as a file. */
+export function configFromObject(obj: Record<string, unknown>, env: Record<string, string | undefined> = {}): Config {
+  return parseConfig(JSON.stringify(obj), "", env);
+}

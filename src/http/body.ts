@@ -1,0 +1,76 @@
+import { GatewayError, badRequest } from "../errors.ts";
+
+function tooLarge(limit: number): GatewayError {
+  return new GatewayError({ status: 413, type: "request_too_large", code: "request_too_large", message: `Request body is larger than the limit of ${limit} bytes` });
+}
+
+/**
+ * Reads a request body with a hard size limit (checked while reading, and again after
+ * decompression), decoding `Content-Encoding: gzip | deflate | zstd`.
+ */
+export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (declared > limit) throw tooLarge(limit);
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      reader.cancel().catch(() => {});
+      throw tooLarge(limit);
+    }
+    parts.push(value);
+  }
+  const bytes = parts.length === 1 ? parts[0] : concat(parts, size);
+  const decoded = decode(bytes, request.headers.get("content-encoding"));
+  if (decoded.byteLength > limit) throw tooLarge(limit);
+  return decoded;
+}
+
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out;
+}
+
+function decode(bytes: Uint8Array, encoding: string | null): Uint8Array {
+  const enc = encoding?.trim().toLowerCase();
+  if (!enc || enc === "identity" || bytes.byteLength === 0) return bytes;
+  try {
+    if (enc === "gzip" || enc === "x-gzip") return Bun.gunzipSync(bytes as Uint8Array<ArrayBuffer>);
+    if (enc === "deflate") return Bun.inflateSync(bytes as Uint8Array<ArrayBuffer>);
+    if (enc === "zstd") return Bun.zstdDecompressSync(bytes as Uint8Array<ArrayBuffer>);
+  } catch {
+    throw badRequest(`Request body could not be decoded as ${enc}`, undefined, "invalid_content_encoding");
+  }
+  throw new GatewayError({ status: 415, type: "invalid_request_error", code: "unsupported_content_encoding", message: `Unsupported Content-Encoding: ${enc}` });
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** Parses a JSON object body; anything else is a 400 in the caller's envelope. */
+export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    throw badRequest("Request body is not valid UTF-8", undefined, "invalid_json");
+  }
+  if (!text.trim()) throw badRequest("Request body is empty; expected a JSON object", undefined, "invalid_json");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`Request body is not valid JSON: ${(e as Error).message}`, undefined, "invalid_json");
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw badRequest("Request body must be a JSON object", undefined, "invalid_json");
+  return value as Record<string, unknown>;
+}

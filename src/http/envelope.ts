@@ -1,0 +1,82 @@
+import { GatewayError } from "../errors.ts";
+
+/** The wire formats a client may speak; each has its own error envelope. */
+export type ErrorDialect = "openai" | "anthropic" | "google";
+
+const JSON_HEADERS = { "content-type": "application/json" } as const;
+
+const ANTHROPIC_TYPES: Record<number, string> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  403: "permission_error",
+  404: "not_found_error",
+  413: "request_too_large",
+  429: "rate_limit_error",
+  500: "api_error",
+  502: "api_error",
+  503: "overloaded_error",
+  504: "api_error",
+  529: "overloaded_error",
+};
+
+const GOOGLE_STATUS: Record<number, string> = {
+  400: "INVALID_ARGUMENT",
+  401: "UNAUTHENTICATED",
+  403: "PERMISSION_DENIED",
+  404: "NOT_FOUND",
+  409: "ABORTED",
+  413: "INVALID_ARGUMENT",
+  426: "FAILED_PRECONDITION",
+  429: "RESOURCE_EXHAUSTED",
+  499: "CANCELLED",
+  500: "INTERNAL",
+  501: "UNIMPLEMENTED",
+  502: "UNAVAILABLE",
+  503: "UNAVAILABLE",
+  504: "DEADLINE_EXCEEDED",
+};
+
+/** The JSON body of an error in a given dialect (also used for in-stream error frames). */
+export function errorBody(err: GatewayError, dialect: ErrorDialect): Record<string, unknown> {
+  switch (dialect) {
+    case "anthropic":
+      return {
+        type: "error",
+        error: { type: anthropicType(err), message: withCode(err) },
+      };
+    case "google":
+      return {
+        error: { code: err.status, message: withCode(err), status: GOOGLE_STATUS[err.status] ?? (err.status >= 500 ? "INTERNAL" : "FAILED_PRECONDITION") },
+      };
+    default:
+      return { error: { message: err.message, type: err.type, code: err.code, param: err.param, ...err.extra } };
+  }
+}
+
+export function anthropicType(err: GatewayError): string {
+  // Context overflow must read "prompt is too long" so Claude Code compacts instead of retrying.
+  return ANTHROPIC_TYPES[err.status] ?? (err.status >= 500 ? "api_error" : "invalid_request_error");
+}
+
+/** Anthropic and Google envelopes have no code field, so the gateway code travels in the message. */
+function withCode(err: GatewayError): string {
+  return err.message.includes(err.code) ? err.message : `${err.message} (${err.code})`;
+}
+
+export function errorResponse(err: GatewayError, dialect: ErrorDialect, extraHeaders?: Record<string, string>): Response {
+  return new Response(JSON.stringify(errorBody(err, dialect)), {
+    status: err.status,
+    headers: { ...JSON_HEADERS, ...err.headers, ...extraHeaders },
+  });
+}
+
+export function jsonResponse(body: unknown, status = 200, headers?: Record<string, string>): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+/** Which dialect a path speaks, for errors raised before a route runs (404, 413, parse). */
+export function dialectForPath(pathname: string): ErrorDialect {
+  if (/\/messages(\/|$|\?)/.test(pathname)) return "anthropic";
+  if (pathname.includes("/v1beta/")) return "google";
+  return "openai";
+}

@@ -1,0 +1,13 @@
+/** A client's model name resolved against the catalog, aliases and rules. */
+export interface ResolvedModel {
+  /** As the client sent it (echoed back in answers). */
+  requested: string;
+  /** The slug sent upstream. */
+  upstream: string;
+  /** Reasoning effort to send (already clamped to what the model accepts); undefined = model default. */
+  effort?: string;
+  /** The effort the client or suffix asked for, when clamping changed it. */
+  clampedFrom?: string;
+}
+
+export type ModelResolver = (name: string, clientEffort: string | undefined) => ResolvedModel;

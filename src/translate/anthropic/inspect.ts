@@ -1,0 +1,29 @@
+/**
+ * Early look at a Messages body: validates it (400 naming the field) and hands the pipeline the
+ * few values it needs before limits and model resolution.
+ */
+import { anthropicSessionKey } from "./session.ts";
+import { requestedEffort } from "./thinking.ts";
+import { validateMessagesBody } from "./validate.ts";
+
+export interface MessagesInspection {
+  model: string;
+  stream: boolean;
+  /** `max_tokens`: checked against the key's cap, never sent upstream (§1.2). */
+  maxOutputTokens?: number;
+  /** Requested reasoning effort, unclamped (see thinking.ts requestedEffort). */
+  effort?: string;
+  /** Claude Code session (+ sub-agent) id, for stickiness and prompt_cache_key. */
+  sessionKey?: string;
+}
+
+export function inspectMessages(body: unknown, headers?: Headers): MessagesInspection {
+  validateMessagesBody(body);
+  return {
+    model: body.model,
+    stream: body.stream === true,
+    maxOutputTokens: body.max_tokens ?? undefined,
+    effort: requestedEffort(body),
+    sessionKey: anthropicSessionKey(body, headers),
+  };
+}

@@ -39,7 +39,7 @@ const compiled = TypeCompiler.Compile(ConfigSchema);
 const compiledPrice = TypeCompiler.Compile(PriceSchema);
 
 /** Surfaces a `models.pricing.surface_multiplier` may name (the route families of design §1). */
-export const SURFACES = ["responses", "chat", "messages", "gemini"] as const;
+export const SURFACES = ["responses", "compact", "chat", "messages", "gemini"] as const;
 
 /**
  * Parse, interpolate, validate and normalize config text. Throws ConfigError listing every
@@ -158,14 +158,19 @@ function describe(err: { message: string; schema: any; value: unknown; type: num
   }
   if (err.message === "Expected required property") return `missing required key "${segments[segments.length - 1]}"`;
   const s = err.schema;
-  const got = `; got ${JSON.stringify(err.value)}`;
+  // Never repeat a secret back (a key pasted into key_sha256 would otherwise land in the log).
+  const secret = SECRET_FIELD.test(segments[segments.length - 1] ?? "");
+  const got = secret ? "" : `; got ${JSON.stringify(err.value)}`;
   if (s?.anyOf && s.anyOf.every((x: any) => "const" in x)) return `expected one of ${s.anyOf.map((x: any) => x.const).join(", ")}${got}`;
   if (s?.description?.startsWith("A duration")) return `expected a duration (500ms, 15s, 2m, 1h, 1d or a number of seconds)${got}`;
   if (s?.format === "date-time") return `expected an RFC 3339 time such as 2027-01-01T00:00:00Z${got}`;
-  if (s?.pattern && typeof err.value === "string") return `${JSON.stringify(err.value)} does not have the expected form (${s.description ?? s.pattern})`;
+  if (s?.pattern && typeof err.value === "string") return `${secret ? "the value" : JSON.stringify(err.value)} does not have the expected form (${s.description ?? s.pattern})`;
   void raw;
-  return `${err.message.replace(/^Expected/, "expected")}${err.value === undefined ? "" : `; got ${JSON.stringify(err.value)}`}`;
+  return `${err.message.replace(/^Expected/, "expected")}${err.value === undefined ? "" : got}`;
 }
+
+/** Fields whose values are credentials (or may be one, mis-pasted). */
+const SECRET_FIELD = /^(key|key_sha256|token|token_sha256|access_token|refresh_token|id_token)$/;
 
 function schemaAt(segments: string[]): any {
   let s: any = ConfigSchema;

@@ -16,8 +16,12 @@ export interface ConfigStoreOptions {
   debounceMs?: number;
   /** stat polling interval of the fallback watcher (bind mounts, network filesystems). */
   pollMs?: number;
-  /** Poll as well as watch (inotify events do not arrive on some bind mounts and network filesystems). */
-  poll?: boolean;
+  /**
+   * "watch" (default): directory events, polling only if the watch cannot start or fails.
+   * "both": also poll (inotify events do not arrive on some bind mounts and network filesystems).
+   * "poll": stat polling only.
+   */
+  mode?: "watch" | "both" | "poll";
 }
 
 /** Settings read once at start; a reload that changes them says so instead of silently ignoring them. */
@@ -39,7 +43,7 @@ export class ConfigStore {
   #generation = 1;
   #loadedAt = new Date();
   #lastError?: { at: Date; message: string };
-  /** The text of the last rejected edit, so one bad save is logged once, not on every event. */
+  /** The text (or read error) of the last rejected edit, so one bad save is logged once, not on every event. */
   #lastBadText?: string;
   #listeners = new Set<ConfigListener>();
   #watcher?: FSWatcher;
@@ -53,7 +57,7 @@ export class ConfigStore {
   readonly #env: Record<string, string | undefined>;
   readonly #debounceMs: number;
   readonly #pollMs: number;
-  readonly #alsoPoll: boolean;
+  readonly #mode: "watch" | "both" | "poll";
 
   private constructor(path: string, text: string, config: Config, opts: ConfigStoreOptions) {
     this.path = path;
@@ -63,7 +67,7 @@ export class ConfigStore {
     this.#env = opts.env ?? process.env;
     this.#debounceMs = opts.debounceMs ?? 150;
     this.#pollMs = opts.pollMs ?? 2000;
-    this.#alsoPoll = opts.poll ?? false;
+    this.#mode = opts.mode ?? "watch";
   }
 
   /** Strict first load: a missing or invalid file throws (ConfigError lists every problem). */
@@ -117,6 +121,9 @@ export class ConfigStore {
       return this.#reject(`cannot read ${this.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, undefined, reason);
     }
     if (text === this.#text) {
+      // Also the way back from a bad edit: the file is the running config again.
+      this.#lastError = undefined;
+      this.#lastBadText = undefined;
       this.reloads.unchanged++;
       this.#log.debug("config unchanged", { reason, path: this.path, generation: this.#generation });
       return "unchanged";
@@ -154,14 +161,16 @@ export class ConfigStore {
     this.reloads.error++;
     this.#lastError = { at: new Date(), message };
     // One log line per distinct bad edit: editors and watchers fire several events per save.
-    if (text === undefined || text !== this.#lastBadText) {
-      this.#lastBadText = text;
+    // (An unreadable file is keyed by its error, so a deleted config is reported once too.)
+    const key = text ?? `unreadable: ${message}`;
+    if (key !== this.#lastBadText) {
+      this.#lastBadText = key;
       this.#log.error("config rejected; keeping the running config", {
         reason,
         path: this.path,
         generation: this.#generation,
+        error: message,
         problems: err ? err.problems.map((p) => ({ path: p.path, line: p.line, column: p.column, message: p.message })) : undefined,
-        error: err ? undefined : message,
       });
     }
     return "error";
@@ -173,6 +182,8 @@ export class ConfigStore {
    */
   watch(): void {
     if (this.#watcher || this.#polling) return;
+    if (this.#mode !== "watch") this.#poll();
+    if (this.#mode === "poll") return;
     const dir = dirname(this.path);
     const name = basename(this.path);
     try {
@@ -191,7 +202,6 @@ export class ConfigStore {
       this.#log.warn("cannot watch the config directory; polling instead", { dir, error: (e as Error).message });
       this.#poll();
     }
-    if (this.#alsoPoll) this.#poll();
   }
 
   #poll(): void {

@@ -44,10 +44,13 @@ export function errorBody(err: GatewayError, dialect: ErrorDialect): Record<stri
         type: "error",
         error: { type: anthropicType(err), message: withCode(err) },
       };
-    case "google":
-      return {
-        error: { code: err.status, message: withCode(err), status: GOOGLE_STATUS[err.status] ?? (err.status >= 500 ? "INTERNAL" : "FAILED_PRECONDITION") },
-      };
+    case "google": {
+      const error: Record<string, unknown> = { code: err.status, message: withCode(err), status: GOOGLE_STATUS[err.status] ?? (err.status >= 500 ? "INTERNAL" : "FAILED_PRECONDITION") };
+      // Google clients (the Gemini CLI) read the retry delay from RetryInfo, not from Retry-After.
+      const details = Array.isArray(err.extra.googleDetails) ? err.extra.googleDetails : err.headers["retry-after"] ? [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: `${Number(err.headers["retry-after"])}s` }] : undefined;
+      if (details?.length) error.details = details;
+      return { error };
+    }
     default:
       return { error: { message: err.message, type: err.type, code: err.code, param: err.param, ...err.extra } };
   }

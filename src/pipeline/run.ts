@@ -70,6 +70,9 @@ export async function runPipeline(rt: Runtime, p: PipelineInput): Promise<Respon
     const key = authenticate(extractApiKey(request.headers, url), snap.keys, rt.now());
     keyName = key.name;
     info = surface.inspect(p.body, input);
+    if (surface.knownFields && p.body && typeof p.body === "object") {
+      for (const field of Object.keys(p.body)) if (!surface.knownFields.has(field)) rt.observer.unknownField(surface.name, field);
+    }
     const resolved = snap.resolveModel(info.model, info.effort);
     upstreamModel = resolved.upstream;
     ticket = await rt.admission.admit(key, { model: resolved.upstream, requestedModel: info.model, maxOutputTokens: info.maxOutputTokens, surface: surface.name });
@@ -83,9 +86,10 @@ export async function runPipeline(rt: Runtime, p: PipelineInput): Promise<Respon
       defaultInstructions: snap.config.models.defaultInstructions,
       reasoningOutput: key.reasoningOutput,
       now: Math.floor(rt.now() / 1000),
-      newId: (prefix) => `${prefix}_${randomUUID().replace(/-/g, "")}`,
+      newId: (prefix) => `${prefix}${prefix === "chatcmpl" ? "-" : "_"}${randomUUID().replace(/-/g, "")}`,
       keyName: key.name,
-      reasoningFor: (ids: string[]) => rt.state.reasoning.lookup(ids),
+      // Scoped by key: one client cannot pull another's reasoning with a known call id.
+      reasoningFor: (ids: string[]) => rt.state.reasoning.lookup(ids, key.name),
       previousResponse: (id: string) => rt.state.responses.lookup(key.name, id),
     };
     if (surface.context) Object.assign(ctx, surface.context(p.body, info, input));

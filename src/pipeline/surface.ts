@@ -39,6 +39,8 @@ export interface Surface {
   context?(body: any, info: RequestInfo, input: SurfaceInput): Record<string, unknown>;
   /** Content type of the streamed answer (default text/event-stream). */
   streamContentType?(ctx: TranslateContext): string;
+  /** Top-level request fields this surface knows; others are tolerated, forwarded where possible, and counted. */
+  knownFields?: ReadonlySet<string>;
   /** Called once after a stream or non-stream answer completes successfully (state hooks). */
   onComplete?(ctx: TranslateContext, codexBody: CodexRequest, final: { output: unknown[]; id?: string; streamState?: unknown }): void;
 }

@@ -75,7 +75,7 @@ export function fakeRuntime(opts: { open?: (req: UpstreamRequest) => Promise<Ups
     snapshot: () => snap,
     dispatcher,
     admission,
-    observer: { finished: (r) => finished.push(r), unknownEvent: (_s, t) => unknown.push(t), streamOpened: () => {}, streamClosed: () => {} },
+    observer: { finished: (r) => finished.push(r), unknownEvent: (_s, t) => unknown.push(t), unknownField: (_s, f) => unknown.push(`field:${f}`), streamOpened: () => {}, streamClosed: () => {} },
     state,
     log: memoryLogger(),
     now: () => Date.now(),

@@ -8,6 +8,7 @@ import { badRequest } from "../../errors.ts";
 import type { CodexItem } from "../types.ts";
 import { toolResultOutput, userParts, type Part } from "./content.ts";
 import { anthropicCallId, type ToolNameMap } from "./names.ts";
+import { replayItem, type ReasoningLookup } from "./replay.ts";
 import { isCodexEncryptedContent } from "./signature.ts";
 import { isRecord, nonEmptyString } from "./util.ts";
 
@@ -27,6 +28,12 @@ class InputBuilder {
     this.items.push(x);
   }
 
+  /** Inserts items at a position (after flushing), for cached reasoning that belongs at a turn's start. */
+  insert(at: number, xs: CodexItem[]): void {
+    this.flush();
+    this.items.splice(at, 0, ...xs);
+  }
+
   /** An empty message (e.g. an assistant turn cancelled in Claude Code) produces no item (§1.3-3). */
   flush(): void {
     if (this.parts.length > 0) this.items.push({ type: "message", role: this.role, content: this.parts });
@@ -34,8 +41,22 @@ class InputBuilder {
   }
 }
 
-export function convertMessages(messages: unknown[], names: ToolNameMap): CodexItem[] {
+/** Per-request state for cached reasoning replay (replay.ts). */
+interface Replay {
+  lookup?: ReasoningLookup;
+  /** Encrypted blobs already in the input: each goes upstream once. */
+  used: Set<string>;
+  /** Where the current assistant turn starts in the input. */
+  turnStart: number;
+  /** The turn carries its own Codex thinking blocks: the cache is not consulted. */
+  turnOwnThinking: boolean;
+  /** A cached replay was already put at the turn's start. */
+  turnReplayed: boolean;
+}
+
+export function convertMessages(messages: unknown[], names: ToolNameMap, lookup?: ReasoningLookup): CodexItem[] {
   const b = new InputBuilder();
+  const replay: Replay = { lookup, used: new Set(), turnStart: 0, turnOwnThinking: false, turnReplayed: false };
   messages.forEach((m, i) => {
     const msg = m as Record<string, any>;
     const at = `messages.${i}`;
@@ -46,21 +67,27 @@ export function convertMessages(messages: unknown[], names: ToolNameMap): CodexI
         if (blk.type === "text" && nonEmptyString(blk.text)) b.part("developer", { type: "input_text", text: blk.text });
       });
     } else {
-      blocks.forEach((blk, j) => convertBlock(b, msg.role, blk, `${at}.content.${j}`, names));
+      b.flush();
+      replay.turnStart = b.items.length;
+      replay.turnOwnThinking = false;
+      replay.turnReplayed = false;
+      blocks.forEach((blk, j) => convertBlock(b, msg.role, blk, `${at}.content.${j}`, names, replay));
     }
     b.flush();
   });
   return repairPairs(b.items);
 }
 
-function convertBlock(b: InputBuilder, role: string, blk: Record<string, any>, at: string, names: ToolNameMap): void {
+function convertBlock(b: InputBuilder, role: string, blk: Record<string, any>, at: string, names: ToolNameMap, replay: Replay): void {
   switch (blk.type) {
     case "tool_use": {
       if (!nonEmptyString(blk.id)) throw badRequest(`${at}.id: field required`, `${at}.id`);
       if (!nonEmptyString(blk.name)) throw badRequest(`${at}.name: field required`, `${at}.name`);
+      const callId = anthropicCallId(blk.id);
+      if (role === "assistant") replayCached(b, replay, callId);
       // Key order is preserved (no canonicalization) so the prompt prefix stays byte-stable for the cache.
       const args = typeof blk.input === "string" ? blk.input : JSON.stringify(blk.input ?? {});
-      b.item({ type: "function_call", call_id: anthropicCallId(blk.id), name: names.toUpstream.get(blk.name) ?? blk.name, arguments: args });
+      b.item({ type: "function_call", call_id: callId, name: names.toUpstream.get(blk.name) ?? blk.name, arguments: args });
       return;
     }
     case "tool_result": {
@@ -72,7 +99,11 @@ function convertBlock(b: InputBuilder, role: string, blk: Record<string, any>, a
     case "redacted_thinking": {
       // Only Codex-minted reasoning can be replayed; anything else is a certain 400 (E12, E27).
       const sig = blk.type === "thinking" ? blk.signature : blk.data;
-      if (role === "assistant" && isCodexEncryptedContent(sig)) b.item({ type: "reasoning", summary: [], encrypted_content: sig });
+      if (role === "assistant" && isCodexEncryptedContent(sig) && !replay.used.has(sig)) {
+        replay.used.add(sig);
+        replay.turnOwnThinking = true;
+        b.item({ type: "reasoning", summary: [], encrypted_content: sig });
+      }
       return;
     }
   }
@@ -82,6 +113,27 @@ function convertBlock(b: InputBuilder, role: string, blk: Record<string, any>, a
     return;
   }
   for (const p of userParts(blk, at)) b.part("user", p);
+}
+
+/**
+ * A turn without its own replayable thinking gets the cached reasoning of its calls (clients that
+ * do not ask for thinking). Upstream order was reasoning → text → calls, so the turn's first replay
+ * goes to the turn's start, later ones right before their call.
+ */
+function replayCached(b: InputBuilder, replay: Replay, callId: string): void {
+  if (!replay.lookup || replay.turnOwnThinking) return;
+  const items: CodexItem[] = [];
+  for (const it of replay.lookup([callId]) ?? []) {
+    const r = replayItem(it.encrypted_content);
+    if (r && !replay.used.has(r.encrypted_content as string)) {
+      replay.used.add(r.encrypted_content as string);
+      items.push(r);
+    }
+  }
+  if (items.length === 0) return;
+  if (replay.turnReplayed) for (const x of items) b.item(x);
+  else b.insert(replay.turnStart, items);
+  replay.turnReplayed = true;
 }
 
 /**

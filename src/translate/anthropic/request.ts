@@ -5,6 +5,7 @@
 import type { CodexItem, CodexRequest, TranslateContext } from "../types.ts";
 import { convertMessages } from "./messages.ts";
 import { anthropicToolNameMap, buildAnthropicNameMap } from "./names.ts";
+import type { ReasoningLookup } from "./replay.ts";
 import { anthropicSessionKey, promptCacheKey } from "./session.ts";
 import { requestedEffort, thinkingMode, type ThinkingMode } from "./thinking.ts";
 import { convertTools } from "./tools.ts";
@@ -77,7 +78,8 @@ export function anthropicToCodex(body: any, ctx: TranslateContext): CodexRequest
   const names = buildAnthropicNameMap(body);
   const mode = thinkingMode(body);
   const instructions = systemText(body.system) || ctx.defaultInstructions || "";
-  const input = convertMessages(body.messages, names);
+  const lookup = typeof ctx.reasoningFor === "function" ? (ctx.reasoningFor as ReasoningLookup) : undefined;
+  const input = convertMessages(body.messages, names, lookup);
 
   const out: CodexRequest = { model: ctx.upstreamModel, instructions, input };
   const tools = convertTools(body, names);

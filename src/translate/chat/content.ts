@@ -104,8 +104,10 @@ export function toolOutput(content: unknown, where: string): string | Part[] {
 }
 
 function textOf(p: Part, at: string): string {
-  if (typeof p.text !== "string") throw badRequest(`\`${at}.text\` must be a string`, `${at}.text`);
-  return p.text;
+  if (typeof p.text === "string") return p.text;
+  // Cursor sometimes nests parts inside `text` (E31); flatten instead of letting upstream 400.
+  if (Array.isArray(p.text)) return p.text.map((t) => (typeof t === "string" ? t : isRecord(t) && typeof t.text === "string" ? t.text : "")).join("");
+  throw badRequest(`\`${at}.text\` must be a string`, `${at}.text`);
 }
 
 function imagePart(p: Part, at: string): Part {

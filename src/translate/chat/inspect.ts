@@ -27,7 +27,23 @@ export function isResponsesShaped(body: Record<string, any>): boolean {
   return body.messages === undefined && body.input !== undefined;
 }
 
-export function inspectChat(body: unknown): ChatInspection {
+/** What inspection may read besides the body (the pipeline's SurfaceInput fits). */
+export interface ChatInspectInput {
+  headers?: Headers;
+}
+
+/** Client session headers, most specific first (translation.md §2.7, design.md §4). */
+const SESSION_HEADERS = ["session_id", "session-id", "x-session-id", "x-cursor-conversation-id"];
+
+export function sessionHeader(headers: Headers | undefined): string | undefined {
+  for (const h of SESSION_HEADERS) {
+    const v = headers?.get(h)?.trim();
+    if (v) return v;
+  }
+  return undefined;
+}
+
+export function inspectChat(body: unknown, input?: ChatInspectInput): ChatInspection {
   if (!isRecord(body)) throw badRequest("Request body must be a JSON object");
   if (typeof body.model !== "string" || body.model.trim() === "") throw badRequest("`model` is required and must be a non-empty string", "model");
 
@@ -63,7 +79,8 @@ export function inspectChat(body: unknown): ChatInspection {
     stream: body.stream === true,
     maxOutputTokens,
     effort: effortOf(body),
-    sessionKey: sessionKeyOf(body),
+    // An explicit prompt_cache_key states cache intent; otherwise a session header beats body hints.
+    sessionKey: typeof body.prompt_cache_key === "string" && body.prompt_cache_key.trim() !== "" ? body.prompt_cache_key : (sessionHeader(input?.headers) ?? sessionKeyOf(body)),
     includeUsage: body.stream_options?.include_usage === true,
   };
 }
@@ -110,8 +127,8 @@ function effortOf(body: Record<string, any>): string | undefined {
  * Order: `prompt_cache_key` (explicit cache intent) → `session_id` → `metadata.session_id` →
  * `metadata.cursorConversationId` (Cursor) → `user`. `user` comes last because it names a person,
  * not a conversation; it is still a good cache/stickiness hint (OpenAI used it as the cache routing
- * key before prompt_cache_key existed). Headers (session_id, x-cursor-conversation-id) are the
- * pipeline's business.
+ * key before prompt_cache_key existed). Session headers rank just after `prompt_cache_key`; they
+ * are read by inspectChat / chatContext, not here.
  */
 export function sessionKeyOf(body: Record<string, any>): string | undefined {
   return sessionKeySource(body)?.key;

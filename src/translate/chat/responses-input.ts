@@ -17,6 +17,7 @@ export function responsesInput(body: Record<string, any>, names: ToolNameMap): {
   }
   if (!Array.isArray(body.input)) throw badRequest("`input` must be a string or an array of items", "input");
   const input: CodexItem[] = [];
+  const calls = new Set<string>();
   body.input.forEach((it: unknown, i: number) => {
     const at = `input[${i}]`;
     if (!isRecord(it)) throw badRequest(`\`${at}\` must be an object`, at);
@@ -39,6 +40,7 @@ export function responsesInput(body: Record<string, any>, names: ToolNameMap): {
       case "custom_tool_call": {
         if (typeof it.call_id !== "string" || it.call_id === "") throw badRequest(`\`${at}.call_id\` is required`, `${at}.call_id`);
         const { id: _id, status: _s, ...rest } = it;
+        calls.add(it.call_id);
         input.push({ ...rest, call_id: upstreamCallId(it.call_id), name: upstreamToolName(names, String(it.name ?? "")) });
         return;
       }
@@ -46,6 +48,8 @@ export function responsesInput(body: Record<string, any>, names: ToolNameMap): {
       case "custom_tool_call_output": {
         // A missing call_id is a guaranteed upstream 400 (E37): refuse it here, by name.
         if (typeof it.call_id !== "string" || it.call_id === "") throw badRequest(`\`${at}.call_id\` is required`, `${at}.call_id`);
+        // Incremental clients (Copilot) send only new outputs and expect server state (E32).
+        if (!calls.has(it.call_id)) throw badRequest(`No function call with call_id ${JSON.stringify(it.call_id)} precedes this output; this gateway is stateless, send the full conversation in \`input\``, `${at}.call_id`);
         input.push({ type, call_id: upstreamCallId(it.call_id), output: typeof it.output === "string" ? it.output : toolOutput(it.output, `${at}.output`) });
         return;
       }

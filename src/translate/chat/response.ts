@@ -1,0 +1,76 @@
+/**
+ * chatFromResponse: the final accumulated Response object → a non-streaming `chat.completion`
+ * (translation.md §3.9). Joins text exactly as the stream reducer does, so the concatenated stream
+ * deltas equal the non-stream content for the same upstream events.
+ */
+import { codexFailureToError } from "../errors.ts";
+import type { TranslateContext } from "../types.ts";
+import { chatUsage, finishReasonFor } from "./common.ts";
+import { clientToolName, type ToolNameMap } from "./names.ts";
+
+export function chatFromResponse(final: any, ctx: TranslateContext): Record<string, unknown> {
+  const resp = final ?? {};
+  // A failed response never becomes a chat.completion; it is the §7 error answer.
+  if (resp.status === "failed" || (resp.error && resp.status !== "completed" && resp.status !== "incomplete")) {
+    throw codexFailureToError(resp.error ?? { code: "upstream_error" });
+  }
+  const names = ctx.toolNames as ToolNameMap | undefined;
+  const output: any[] = Array.isArray(resp.output) ? resp.output : [];
+
+  const texts: string[] = [];
+  const refusals: string[] = [];
+  const reasoning: string[] = [];
+  const toolCalls: unknown[] = [];
+  const annotations: unknown[] = [];
+  for (const item of output) {
+    switch (item?.type) {
+      case "message": {
+        const parts: any[] = Array.isArray(item.content) ? item.content : [];
+        const t = parts.filter((p) => p?.type === "output_text").map((p) => p.text ?? "").join("");
+        if (t !== "") texts.push(t);
+        const r = parts.filter((p) => p?.type === "refusal").map((p) => p.refusal ?? "").join("");
+        if (r !== "") refusals.push(r);
+        for (const p of parts) for (const a of Array.isArray(p?.annotations) ? p.annotations : []) if (a?.type === "url_citation") annotations.push(citation(a));
+        break;
+      }
+      case "reasoning":
+        for (const p of Array.isArray(item.summary) ? item.summary : []) if (typeof p?.text === "string" && p.text !== "") reasoning.push(p.text);
+        for (const p of Array.isArray(item.content) ? item.content : []) if (typeof p?.text === "string" && p.text !== "") reasoning.push(p.text);
+        break;
+      case "function_call":
+        toolCalls.push({
+          id: item.call_id,
+          type: "function",
+          function: { name: clientToolName(names, item.name ?? ""), arguments: typeof item.arguments === "string" && item.arguments.trim() !== "" ? item.arguments : "{}" },
+        });
+        break;
+      case "custom_tool_call":
+        toolCalls.push({ id: item.call_id, type: "custom", custom: { name: clientToolName(names, item.name ?? ""), input: item.input ?? "" } });
+        break;
+    }
+  }
+
+  const mode = ctx.reasoningOutput ?? "content";
+  const reasoningText = reasoning.join("\n\n");
+  let content: string | null = texts.length ? texts.join("\n\n") : null;
+  const message: Record<string, unknown> = { role: "assistant" };
+  if (mode === "think_tags" && reasoningText !== "") content = `<think>\n${reasoningText}\n</think>\n\n${content ?? ""}`;
+  message.content = content;
+  message.refusal = refusals.length ? refusals.join("") : null;
+  if (mode === "content" && reasoningText !== "") message.reasoning_content = reasoningText;
+  if (toolCalls.length) message.tool_calls = toolCalls;
+  if (annotations.length) message.annotations = annotations;
+
+  return {
+    id: ctx.newId("chatcmpl"),
+    object: "chat.completion",
+    created: ctx.now,
+    model: ctx.requestedModel,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReasonFor(resp.status, resp.incomplete_details?.reason, toolCalls.length > 0) }],
+    usage: chatUsage(resp.usage),
+  };
+}
+
+function citation(a: any): unknown {
+  return { type: "url_citation", url_citation: { url: a.url, title: a.title ?? "", start_index: a.start_index ?? 0, end_index: a.end_index ?? 0 } };
+}

@@ -1,0 +1,101 @@
+import { GatewayError } from "../../errors.ts";
+import type { TranslateContext } from "../types.ts";
+import { codexFailure, streamClosedError } from "./errors.ts";
+import {
+  addCitation,
+  attachSignature,
+  functionCallPart,
+  groundingMetadata,
+  messageText,
+  parseArgs,
+  reasoningTexts,
+  responseObject,
+  type Citation,
+  type Part,
+} from "./parts.ts";
+import { incompleteReason, usageMetadata } from "./usage.ts";
+
+/**
+ * The final accumulated Response object → one non-streaming `GenerateContentResponse`
+ * (gemini.md §4). Failures become GatewayErrors (an HTTP error, never a 200 body).
+ * Reads ctx: requestedModel, geminiIncludeThoughts, geminiToolNames, now.
+ */
+export function geminiFromResponse(final: any, ctx: TranslateContext): Record<string, unknown> {
+  const status = final?.status;
+  if (status === "failed" || (final?.error && status !== "completed" && status !== "incomplete")) {
+    throw final?.error ? codexFailure(final.error, ctx.now) : new GatewayError({ status: 503, type: "upstream_error", code: "upstream_failed", message: "The upstream model failed to produce a response" });
+  }
+  if (status !== "completed" && status !== "incomplete") throw streamClosedError(false);
+
+  const includeThoughts = ctx.geminiIncludeThoughts === true;
+  const toolNames = (ctx.geminiToolNames as Record<string, string> | undefined) ?? {};
+  const parts: Part[] = [];
+  const pending: string[] = [];
+  const seen = new Set<string>();
+  const citations: Citation[] = [];
+  const queries: string[] = [];
+  const malformed: string[] = [];
+  let sawCall = false;
+  let refused = false;
+  let messages = 0;
+
+  for (const item of Array.isArray(final.output) ? final.output : []) {
+    switch (item?.type) {
+      case "reasoning": {
+        if (includeThoughts) {
+          const text = reasoningTexts(item).join("\n\n");
+          if (text) parts.push({ text, thought: true });
+        }
+        const enc = item.encrypted_content;
+        if (typeof enc === "string" && enc && !seen.has(enc)) {
+          seen.add(enc);
+          pending.push(enc);
+        }
+        break;
+      }
+      case "message": {
+        for (const p of Array.isArray(item.content) ? item.content : []) for (const a of p?.annotations ?? []) addCitation(citations, a);
+        const m = messageText(item);
+        if (m.refused) refused = true;
+        if (m.text === "") break;
+        parts.push(attachSignature({ text: (messages > 0 ? "\n\n" : "") + m.text }, pending));
+        messages++;
+        break;
+      }
+      case "function_call": {
+        const args = parseArgs(item.arguments);
+        if (!args || typeof item.name !== "string" || !item.name) {
+          malformed.push(item.name || "(unnamed)");
+          break;
+        }
+        sawCall = true;
+        parts.push(attachSignature(functionCallPart(item.call_id, item.name, args, toolNames), pending));
+        break;
+      }
+      case "web_search_call": {
+        const q = item.action?.query;
+        if (typeof q === "string" && q && !queries.includes(q)) queries.push(q);
+        break;
+      }
+    }
+  }
+  if (pending.length) parts.push(attachSignature({ text: "" }, pending));
+
+  let finishReason = "STOP";
+  let finishMessage: string | undefined;
+  if (status === "incomplete") finishReason = incompleteReason(final.incomplete_details?.reason);
+  else if (malformed.length && !sawCall) {
+    finishReason = "MALFORMED_FUNCTION_CALL";
+    finishMessage = `Malformed function call: ${malformed.join(", ")}`;
+  } else if (refused) finishReason = "SAFETY";
+
+  const model = String(ctx.requestedModel ?? "");
+  return responseObject(parts, {
+    model: model.startsWith("models/") ? model.slice(7) : model,
+    responseId: typeof final.id === "string" && final.id ? final.id : ctx.newId("resp_"),
+    finishReason,
+    finishMessage,
+    grounding: groundingMetadata(citations, queries),
+    usage: usageMetadata(final.usage),
+  });
+}

@@ -1,95 +1,179 @@
 import type { RouteModule } from "./app.ts";
+import { accountActionOnPool, accountsFromPool } from "./admin/adapt.ts";
+import { createLoginFlows } from "./admin/login-flows.ts";
 import type { ConfigStore } from "./config/store.ts";
 import type { Config } from "./config/types.ts";
-import { GatewayError } from "./errors.ts";
 import { KeyIndex } from "./keys/authenticate.ts";
-import type { Admission, UsageSink } from "./keys/types.ts";
+import { createAdmission } from "./limits/admission.ts";
+import type { CounterStore } from "./limits/counters.ts";
+import { MemoryCounters } from "./limits/memory-counters.ts";
+import { RedisCounters } from "./limits/redis-counters.ts";
+import { createModelResolver, ModelDirectory } from "./models/index.ts";
+import { EventRing, tapLogger } from "./observe/events.ts";
 import type { Logger } from "./observe/log.ts";
 import { createMetrics } from "./observe/metrics.ts";
 import { createObserver } from "./observe/observer.ts";
 import { RecentRing } from "./observe/recent.ts";
 import { recordingDispatcher } from "./record/recorder.ts";
+import { adminRoutes } from "./routes/admin.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { geminiRoutes } from "./routes/gemini.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { messagesRoutes } from "./routes/messages.ts";
-import type { ConversationState, Runtime, Snapshot } from "./runtime.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { modelsRoutes } from "./routes/models.ts";
+import { responsesRoutes } from "./routes/responses.ts";
+import { usageRoutes } from "./routes/usage.ts";
+import { webRoutes } from "./routes/web.ts";
+import type { Runtime, Snapshot } from "./runtime.ts";
 import { ReasoningCache } from "./state/reasoning-cache.ts";
+import { ResponsesStore } from "./state/responses-store.ts";
+import { RedisConnection } from "./storage/redis.ts";
+import { RedisAffinityStore, RedisCooldownStore, RedisRefreshLock } from "./storage/redis-seams.ts";
+import { MemoryAffinityStore } from "./accounts/stores.ts";
+import { SqliteCooldownStore } from "./accounts/store-sqlite.ts";
+import { openDatabase } from "./storage/sqlite.ts";
 import { chatSurface } from "./surfaces/chat.ts";
 import { messagesSurface } from "./surfaces/messages.ts";
-import type { CodexItem } from "./translate/types.ts";
-import type { Dispatcher } from "./upstream/types.ts";
+import { createUpstream } from "./upstream/index.ts";
+import { fetchUpstreamModels } from "./upstream/models.ts";
+import { createUsageStore } from "./usage/store.ts";
+import { keyStatuses } from "./wiring/key-status.ts";
+import { warmTokenizer } from "./tokens/count.ts";
 
 export interface Services {
   runtime: Runtime;
   routes: RouteModule[];
-  /** Called once the server listens (starts background work that needs the URL). */
+  /** Called once the server listens (starts background work). */
   announce(url: string): void;
   close(): Promise<void>;
 }
 
-/** Everything derived from one config generation. */
-function buildSnapshot(config: Config, generation: number): Snapshot {
-  return {
-    config,
-    generation,
-    keys: new KeyIndex(config.keys),
-    // TEMP until src/models/resolve.ts lands.
-    resolveModel: (name, effort) => ({ requested: name, upstream: config.models.aliases[name] ?? name, effort }),
-  };
-}
-
 /** Wires the runtime from its parts; the only place that knows every module. */
-export async function createServices(store: ConfigStore, log: Logger): Promise<Services> {
-  let snapshot = buildSnapshot(store.current, store.generation);
+export async function createServices(store: ConfigStore, baseLog: Logger): Promise<Services> {
+  const events = new EventRing(300);
+  const log = tapLogger(baseLog, events);
+  const config = () => store.current;
+  const start = store.current;
+  const db = openDatabase(start.storage.sqlite);
+
+  // Shared state across instances when Redis is configured; every Redis call fails open to local state.
+  const redis = start.storage.redis ? new RedisConnection({ url: start.storage.redis, timeoutMs: start.storage.redisTimeoutMs, log }) : undefined;
+  const localCounters = new MemoryCounters();
+  const counters: CounterStore = redis ? new RedisCounters(redis, localCounters) : localCounters;
+
+  const upstream = createUpstream({
+    config,
+    db,
+    log,
+    ...(redis
+      ? {
+          affinity: new RedisAffinityStore(redis, new MemoryAffinityStore(() => store.current.routing.stickyTtlMs), () => store.current.routing.stickyTtlMs),
+          cooldowns: new RedisCooldownStore(redis, new SqliteCooldownStore(db, Date.now())),
+          refreshLock: new RedisRefreshLock(redis),
+        }
+      : {}),
+  });
+
+  const directory = new ModelDirectory({
+    fetchUpstreamModels: () => fetchUpstreamModels(upstream.pool, store.current),
+    refreshMs: () => store.current.upstream.modelsRefreshMs,
+    now: Date.now,
+    log,
+  });
+  const buildSnapshot = (c: Config, generation: number): Snapshot => ({
+    config: c,
+    generation,
+    keys: new KeyIndex(c.keys),
+    resolveModel: createModelResolver(c.models, directory.lookup),
+  });
+  let snapshot = buildSnapshot(start, store.generation);
   store.onChange((next) => {
     snapshot = buildSnapshot(next, store.generation);
   });
 
+  const usage = createUsageStore({ db, config, log, shared: redis ? counters : undefined });
+  const admission = createAdmission({ config, counters, usage });
   const recent = new RecentRing(500);
-  const metrics = createMetrics({ configReloads: () => ({ ...store.reloads }) });
-  const usageSink: UsageSink = { record: () => {} }; // TEMP until src/usage lands.
-  const observer = createObserver({ metrics, recent, usage: usageSink, log });
+  const metrics = createMetrics({
+    configReloads: () => ({ ...store.reloads }),
+    accounts: () => upstream.pool.status(),
+  });
+  const observer = createObserver({ metrics, recent, usage, log });
 
-  const responsesMem = new Map<string, CodexItem[]>(); // TEMP until src/state/responses-store.ts lands.
-  const state: ConversationState = {
-    reasoning: new ReasoningCache(),
-    responses: { remember: (k, id, items) => void responsesMem.set(`${k}/${id}`, items), lookup: (k, id) => responsesMem.get(`${k}/${id}`) },
+  const dispatcher = start.server.recordDir ? recordingDispatcher(upstream.dispatcher, { dir: start.server.recordDir, secrets: () => upstream.pool.secrets() }) : upstream.dispatcher;
+
+  const runtime: Runtime = {
+    snapshot: () => snapshot,
+    dispatcher,
+    admission,
+    observer,
+    state: { reasoning: new ReasoningCache(), responses: new ResponsesStore() },
+    log,
+    now: Date.now,
   };
-
-  // TEMP until src/accounts + src/upstream dispatcher land.
-  let dispatcher: Dispatcher = {
-    open: async () => {
-      throw new GatewayError({ status: 503, type: "overloaded_error", code: "no_accounts", message: "No upstream account is configured yet" });
-    },
-  };
-  const recordDir = store.current.server.recordDir;
-  if (recordDir) dispatcher = recordingDispatcher(dispatcher, { dir: recordDir, secrets: () => [] });
-
-  // TEMP until src/limits lands.
-  const admission: Admission = { admit: async () => ({ headers: {}, settle: () => {} }) };
-
-  const runtime: Runtime = { snapshot: () => snapshot, dispatcher, admission, observer, state, log, now: Date.now };
 
   const routes: RouteModule[] = [
-    healthRoutes(() => ({
-      generation: store.generation,
-      configHash: store.current.hash,
-      loadedAt: store.loadedAt.toISOString(),
-      lastReloadError: store.lastError ? { at: store.lastError.at.toISOString(), message: store.lastError.message } : undefined,
-      reloads: { ...store.reloads },
-      accountsUsable: 0,
-      accountsTotal: store.current.accounts.length,
-    })),
-    chatRoutes(runtime, chatSurface(state)),
-    messagesRoutes(runtime, messagesSurface(state)),
-    geminiRoutes(runtime, () => []),
+    healthRoutes(() => {
+      const status = upstream.pool.status();
+      return {
+        generation: store.generation,
+        configHash: store.current.hash,
+        loadedAt: store.loadedAt.toISOString(),
+        lastReloadError: store.lastError ? { at: store.lastError.at.toISOString(), message: store.lastError.message } : undefined,
+        reloads: { ...store.reloads },
+        accountsUsable: status.filter((a) => a.state === "ok").length,
+        accountsTotal: status.length,
+      };
+    }),
+    responsesRoutes(runtime),
+    chatRoutes(runtime, chatSurface(runtime.state)),
+    messagesRoutes(runtime, messagesSurface(runtime.state)),
+    geminiRoutes(runtime, () => directory.models().map((m) => ({ id: m.slug, displayName: m.displayName, contextWindow: m.contextWindow }))),
+    modelsRoutes(runtime, { directory }),
+    usageRoutes(runtime, { usage, admission }),
+    adminRoutes({
+      admin: () => store.current.admin,
+      accounts: accountsFromPool(upstream.pool, (name) => {
+        const t = usage.accountUsageToday(name);
+        return { requests: t.requests, tokens: t.totalTokens };
+      }),
+      accountAction: accountActionOnPool(upstream.pool),
+      keys: () => keyStatuses(store.current.keys, admission, usage),
+      usage: (q) => usage.summary({ from: q.from, to: q.to, groupBy: q.groupBy }).map((r) => ({ ...r, cost: r.credits })),
+      config: () => ({
+        generation: store.generation,
+        hash: store.current.hash,
+        loadedAt: store.loadedAt.getTime(),
+        lastError: store.lastError && { at: store.lastError.at.getTime(), message: store.lastError.message },
+        reloads: { ...store.reloads },
+        path: store.path,
+        accountsDir: store.current.accountsDir,
+      }),
+      reloadConfig: () => store.reload("admin"),
+      recent: () => recent.list(),
+      events: () => events.list(),
+      accountsDir: () => store.current.accountsDir,
+      accountAdded: () => void upstream.pool.rescan(),
+      login: createLoginFlows({ authUrl: () => store.current.upstream.authUrl }),
+      log,
+    }),
+    metricsRoutes({ metrics, admin: () => store.current.admin }),
+    webRoutes(),
   ];
 
   return {
     runtime,
     routes,
-    announce: () => {},
-    close: async () => {},
+    announce: () => {
+      // Pay the tokenizer's load cost now rather than on the first count_tokens call.
+      setTimeout(() => warmTokenizer(), 0);
+    },
+    close: async () => {
+      usage.close();
+      await upstream.close();
+      redis?.close();
+      db.close();
+    },
   };
 }

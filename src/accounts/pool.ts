@@ -7,47 +7,11 @@ import { readAuthFile, type TokenSet } from "./auth-file.ts";
 import { parseRateLimitHeaders } from "./rate-limits.ts";
 import { choose } from "./select.ts";
 import { accountSpecs, globMatch, inlineSeed, scanAccountsDir, tokenFingerprint, type AccountSpec } from "./sources.ts";
+import { accountStatus, exhaustedError, type AccountStatus } from "./status.ts";
 import type { AccountStateStore, AffinityStore, Cooldown, CooldownReason, CooldownStore, TokenStore } from "./stores.ts";
 import type { TokenManager } from "./tokens.ts";
 
-export type AccountState = "ok" | "cooling_down" | "needs_login" | "disabled";
-
-export interface AccountStatus {
-  name: string;
-  origin: "config" | "accounts_dir";
-  kind: "file" | "inline";
-  file?: string;
-  state: AccountState;
-  /** needs_login / disabled / load problem, in words. */
-  message?: string;
-  enabled: boolean;
-  weight: number;
-  models?: string[];
-  /** The egress proxy, credentials removed. */
-  proxy?: string;
-  /** Account-wide cooldown (ms since epoch). */
-  cooldownUntil?: number;
-  cooldownReason?: CooldownReason;
-  /** Per-model cooldowns (upstream limits that apply to one model only). */
-  modelCooldowns: { model: string; until: number; reason: CooldownReason }[];
-  accountId?: string;
-  email?: string;
-  plan?: string;
-  tokenExpiresAt?: number;
-  lastRefresh?: number;
-  usedPercent: { primary?: number; secondary?: number };
-  windowMinutes: { primary?: number; secondary?: number };
-  resets: { primary?: number; secondary?: number };
-  credits?: { hasCredits?: boolean; unlimited?: boolean; balance?: string };
-  rateLimitsAt?: number;
-  requests: number;
-  served: number;
-  failures: number;
-  inflight: number;
-  tokens: { input: number; cached: number; output: number; reasoning: number };
-  lastUsedAt?: number;
-  lastError?: { at: number; code: string; message: string; status?: number };
-}
+export { exhaustedError, redactProxy, type AccountState, type AccountStatus } from "./status.ts";
 
 export interface PoolDeps {
   config: () => Config;
@@ -94,9 +58,10 @@ export class AccountPool {
   /** Reconcile with a config snapshot (and the current accounts_dir listing). */
   update(config: Config): void {
     const first = this.applied === undefined;
+    const newSnapshot = config !== this.applied;
     this.applied = config;
     const { specs, notes } = accountSpecs(config);
-    if (!first || notes.length) for (const n of notes) this.d.log.warn(n);
+    if (newSnapshot) for (const n of notes) this.d.log.warn(n);
     const next = new Map<string, Account>();
     const order: Account[] = [];
     for (const spec of specs) {
@@ -105,7 +70,7 @@ export class AccountPool {
       if (prev && prev.spec.sourceKey === spec.sourceKey) {
         acct = prev;
         acct.spec = spec;
-        acct.adminDisabled = undefined; // admin switches last until the next reload
+        if (newSnapshot) acct.adminDisabled = undefined; // admin switches last until the next config reload
         if (spec.kind === "file") this.refreshFromFileIfChanged(acct);
       } else {
         acct = this.load(spec);
@@ -213,15 +178,15 @@ export class AccountPool {
   }
 
   /**
-   * The account for the next attempt: the session's sticky account while it is usable, else one
-   * chosen by the routing strategy. Accounts in `exclude` were already tried for this request.
+   * The account for the next attempt: the session's sticky account (`preferred`, from
+   * stuckAccount()) while it is usable, else one chosen by the routing strategy. Accounts in
+   * `exclude` were already tried for this request.
    */
-  async pick(model: string | undefined, sessionKey: string | undefined, exclude: ReadonlySet<string>): Promise<Account | undefined> {
+  pick(model: string | undefined, exclude: ReadonlySet<string> = new Set(), preferred?: string): Account | undefined {
     this.sync();
     const now = this.d.now();
-    if (sessionKey) {
-      const stuck = await this.d.affinity.get(sessionKey);
-      const a = stuck ? this.accounts.get(stuck) : undefined;
+    if (preferred) {
+      const a = this.accounts.get(preferred);
       if (a && !exclude.has(a.name) && this.usable(a, model, now)) return a;
     }
     const candidates: Account[] = [];
@@ -309,55 +274,7 @@ export class AccountPool {
     this.sync();
     const now = this.d.now();
     const cds = this.d.cooldowns.list(now);
-    return this.order.map((a) => {
-      const mine = cds.filter((c) => c.account === a.name);
-      const wide = mine.find((c) => c.model === "*");
-      const rl = a.rateLimits;
-      let state: AccountState = "ok";
-      let message: string | undefined;
-      if (!a.enabled) {
-        state = "disabled";
-        message = a.adminDisabled ? "disabled by an admin until the next config reload" : "enabled: false in the config";
-      } else if (a.needsLogin || a.loadError) {
-        state = "needs_login";
-        message = a.needsLogin?.message ?? a.loadError;
-      } else if (wide) {
-        state = "cooling_down";
-        message = wide.message;
-      }
-      return {
-        name: a.name,
-        origin: a.spec.origin,
-        kind: a.spec.kind,
-        file: a.spec.file,
-        state,
-        message,
-        enabled: a.enabled,
-        weight: a.spec.weight,
-        models: a.spec.models,
-        proxy: redactProxy(a.spec.proxy),
-        cooldownUntil: wide?.until,
-        cooldownReason: wide?.reason,
-        modelCooldowns: mine.filter((c) => c.model !== "*").map((c) => ({ model: c.model, until: c.until, reason: c.reason })),
-        accountId: a.accountId,
-        email: a.claims.email,
-        plan: a.planType,
-        tokenExpiresAt: a.claims.expiresAt,
-        lastRefresh: a.tokens.lastRefresh,
-        usedPercent: { primary: rl?.primary?.usedPercent, secondary: rl?.secondary?.usedPercent },
-        windowMinutes: { primary: rl?.primary?.windowMinutes, secondary: rl?.secondary?.windowMinutes },
-        resets: { primary: rl?.primary?.resetsAt, secondary: rl?.secondary?.resetsAt },
-        credits: rl?.credits,
-        rateLimitsAt: rl?.updatedAt,
-        requests: a.stats.requests,
-        served: a.stats.served,
-        failures: a.stats.failures,
-        inflight: a.stats.inflight,
-        tokens: { input: a.stats.inputTokens, cached: a.stats.cachedTokens, output: a.stats.outputTokens, reasoning: a.stats.reasoningTokens },
-        lastUsedAt: a.stats.lastUsedAt,
-        lastError: a.stats.lastError,
-      };
-    });
+    return this.order.map((a) => accountStatus(a, cds.filter((c) => c.account === a.name)));
   }
 
   /** Admin: make the account usable again now (all its cooldowns, every model). */
@@ -392,50 +309,17 @@ export class AccountPool {
     return this.order.some((a) => this.usable(a, undefined, now));
   }
 
+  /** Every credential the pool holds (tokens, account ids), for redaction in recordings and logs. */
+  secrets(): string[] {
+    const out: string[] = [];
+    for (const a of this.accounts.values()) {
+      const t = a.tokens;
+      for (const v of [t.accessToken, t.refreshToken, t.idToken, a.accountId]) if (v) out.push(v);
+    }
+    return out;
+  }
+
   get tokens(): TokenManager {
     return this.d.tokens;
-  }
-}
-
-/** 429 usage_limit_reached with the earliest time an account comes back (design §4). */
-export function exhaustedError(resting: Cooldown[], now: number): GatewayError {
-  const earliest = resting.reduce((a, b) => (b.until < a.until ? b : a));
-  const usage = resting.filter((c) => c.reason === "usage_limit");
-  const resetsAtSec = Math.ceil(earliest.until / 1000);
-  const retryAfter = Math.max(1, Math.ceil((earliest.until - now) / 1000));
-  const plan = (usage.find((c) => c.planType) ?? resting.find((c) => c.planType))?.planType;
-  const when = new Date(earliest.until).toISOString();
-  const message = usage.length
-    ? `The usage limit has been reached on every account. Try again at ${when} (in ${formatWait(retryAfter)}).`
-    : `Every account is resting after upstream errors. Try again at ${when} (in ${formatWait(retryAfter)}).`;
-  return new GatewayError({
-    status: 429,
-    type: "usage_limit_reached",
-    code: "usage_limit_reached",
-    message,
-    headers: { "retry-after": String(retryAfter) },
-    extra: { resets_at: resetsAtSec, resets_in_seconds: retryAfter, ...(plan ? { plan_type: plan } : {}) },
-  });
-}
-
-function formatWait(seconds: number): string {
-  if (seconds < 90) return `${seconds}s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  const h = Math.floor(seconds / 3600);
-  const m = Math.round((seconds % 3600) / 60);
-  return m ? `${h} h ${m} min` : `${h} h`;
-}
-
-export function redactProxy(p: string | undefined): string | undefined {
-  if (!p) return undefined;
-  try {
-    const u = new URL(p);
-    if (u.username || u.password) {
-      u.username = "***";
-      u.password = "";
-    }
-    return u.toString().replace(/\/$/, "");
-  } catch {
-    return "(invalid proxy url)";
   }
 }

@@ -54,7 +54,7 @@ export class TokenManager {
         await this.refresh(acct, "expiry");
       } catch (e) {
         // A failed proactive refresh is fine while the old token still works.
-        if (!acct.tokens.accessToken || this.expired(acct) || e instanceof AccountUnavailableError && acct.needsLogin) throw e;
+        if (!acct.tokens.accessToken || this.expired(acct) || acct.needsLogin) throw e;
         this.d.log.warn("token refresh failed; using the current token until it expires", { account: acct.name, error: (e as Error).message });
       }
     }

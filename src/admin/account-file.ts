@@ -5,12 +5,12 @@ import { GatewayError, badRequest } from "../errors.ts";
 import type { AuthJson } from "./types.ts";
 
 /** Account names become file names: no separators, no dot files, no traversal. */
-export const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const MAX_AUTH_JSON = 64 * 1024;
 
 export function validateAccountName(name: unknown): string {
   if (typeof name !== "string" || !ACCOUNT_NAME.test(name) || name.includes("..")) {
-    throw badRequest("name must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit", "name", "invalid_account_name");
+    throw badRequest("name must be 1–64 letters, digits, ., _, @ or -, starting with a letter or digit", "name", "invalid_account_name");
   }
   return name;
 }
@@ -49,6 +49,13 @@ export function normalizeAuthJson(input: unknown): AuthJson {
   return out;
 }
 
+export async function accountFileExists(dir: string, name: string): Promise<boolean> {
+  return stat(join(dir, `${validateAccountName(name)}.json`)).then(
+    () => true,
+    () => false,
+  );
+}
+
 /**
  * Writes accounts_dir/NAME.json with mode 0600, atomically (temp file + rename), so the
  * accounts_dir watcher never reads half a file and the tokens are never world-readable.
@@ -59,11 +66,7 @@ export async function writeAccountFile(dir: string, name: string, auth: AuthJson
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, `${name}.json`);
   if (!replace) {
-    const exists = await stat(path).then(
-      () => true,
-      () => false,
-    );
-    if (exists) throw new GatewayError({ status: 409, type: "invalid_request_error", code: "account_exists", message: `An account named ${name} already exists; send replace: true to overwrite it`, param: "name" });
+    if (await accountFileExists(dir, name)) throw new GatewayError({ status: 409, type: "invalid_request_error", code: "account_exists", message: `An account named ${name} already exists; send replace: true to overwrite it`, param: "name" });
   }
   const tmp = join(dir, `.${name}.json.${randomBytes(6).toString("hex")}.tmp`);
   const fh = await open(tmp, "wx", 0o600);

@@ -16,6 +16,7 @@ export function accountJson(a: AccountStatus) {
   return {
     name: a.name,
     state: a.state,
+    state_message: clean(a.message, 300) ?? null,
     cooldown_until: iso(a.cooldownUntil),
     plan: a.plan ?? null,
     primary: windowJson(a.primary),

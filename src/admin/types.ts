@@ -1,4 +1,5 @@
 import type { EventFilter, LogEvent } from "../observe/events.ts";
+import type { Logger } from "../observe/log.ts";
 import type { RecentRequest } from "../observe/recent.ts";
 
 /**
@@ -21,6 +22,8 @@ export interface QuotaWindow {
 export interface AccountStatus {
   name: string;
   state: AccountState;
+  /** Why it is in that state (needs_login / disabled / cooldown reason), in words. */
+  message?: string;
   /** Set while cooling_down. */
   cooldownUntil?: number;
   /** ChatGPT plan from the id token (plus, pro, team…). */
@@ -135,10 +138,11 @@ export interface LoginFlows {
 export interface AdminDeps {
   /** Read on every admin request. */
   admin(): AdminAuthConfig;
-  accounts(): AccountStatus[];
+  accounts(): AccountStatus[] | Promise<AccountStatus[]>;
   /** Throws GatewayError 404 for an unknown account; resolves when the action took effect. */
   accountAction(name: string, action: AccountAction): Promise<void>;
-  keys(): KeyStatus[];
+  /** Usage against limits may live in Redis, hence the optional promise. */
+  keys(): KeyStatus[] | Promise<KeyStatus[]>;
   usage(q: UsageQuery): UsageRow[] | Promise<UsageRow[]>;
   config(): ConfigInfo;
   /** Re-read the config now (POST /admin/config/reload); optional. */
@@ -152,6 +156,8 @@ export interface AdminDeps {
   /** Called after an account file was written, so the pool can rescan at once (optional; the normal reload picks it up anyway). */
   accountAdded?(name: string): void | Promise<void>;
   login?: LoginFlows;
+  /** Audit lines: account added, admin action (never a token). */
+  log?: Logger;
   now?(): number;
 }
 

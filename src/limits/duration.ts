@@ -3,9 +3,9 @@
  * Also used in error messages ("resets in 6m0s"), so clients and people read the same thing.
  */
 export function openaiDuration(ms: number): string {
-  const v = Math.max(0, ms);
-  if (v < 1000) return `${Math.ceil(v)}ms`;
-  if (v < 60_000) return `${Number((Math.ceil(v) / 1000).toFixed(3))}s`;
+  const v = Math.max(0, Math.ceil(ms));
+  if (v < 1000) return `${v}ms`;
+  if (v < 60_000) return `${Number((v / 1000).toFixed(3))}s`;
   let s = Math.ceil(v / 1000);
   const h = Math.floor(s / 3600);
   s -= h * 3600;

@@ -29,10 +29,15 @@ export class MemoryCounters implements CounterStore {
     const undo = async () => {
       if (undone) return;
       undone = true;
-      const t = this.now();
-      for (const spec of specs) this.buckets.set(bucketId(id, spec), refund(this.buckets.get(bucketId(id, spec)), t, spec, cost));
+      this.refundSync(id, specs, cost);
     };
     return { ok: true, states, undo };
+  }
+
+  /** Give back `cost` requests on each of these limits. */
+  refundSync(id: string, specs: RateSpec[], cost = 1): void {
+    const t = this.now();
+    for (const spec of specs) this.buckets.set(bucketId(id, spec), refund(this.buckets.get(bucketId(id, spec)), t, spec, cost));
   }
 
   async take(id: string, specs: RateSpec[], cost = 1): Promise<TakeResult> {

@@ -52,6 +52,8 @@ export interface GatewayMetrics {
   unknownFields: Counter;
   /** Counts a config reload (ignored when the `configReloads` source is given: the store counts). */
   configReloaded(result: string): void;
+  /** Fills in scrape-time sources later (the pool may be built after the metrics). */
+  setSources(more: MetricSources): void;
   /** The exposition text of every metric. */
   render(): string;
 }
@@ -60,7 +62,8 @@ export interface GatewayMetrics {
  * The gateway's metrics (names in the final report / docs). Label values that clients control
  * (model, field) are bounded by the registry's per-family series cap.
  */
-export function createMetrics(sources: MetricSources = {}): GatewayMetrics {
+export function createMetrics(initial: MetricSources = {}): GatewayMetrics {
+  const sources: MetricSources = { ...initial };
   const r = new Registry();
   const now = sources.now ?? Date.now;
   const startedAt = now() / 1000;
@@ -109,6 +112,7 @@ export function createMetrics(sources: MetricSources = {}): GatewayMetrics {
   return {
     ...m,
     configReloaded: (result) => void (reloads[result] = (reloads[result] ?? 0) + 1),
+    setSources: (more) => void Object.assign(sources, more),
     render: () => r.render(),
   };
 }

@@ -104,7 +104,8 @@ export async function runPipeline(rt: Runtime, p: PipelineInput): Promise<Respon
       sessionKey,
       clientHeaders: request.headers,
       signal: request.signal,
-      stream: p.raw ? info.stream : true,
+      // Compact is a unary JSON call (upstream.md §10): never wait for SSE content there.
+      stream: p.path === "/responses/compact" ? false : p.raw ? info.stream : true,
       passthroughErrors: p.raw,
     });
 

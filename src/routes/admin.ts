@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type { RouteModule } from "../app.ts";
 import { requireAdmin } from "../admin/auth.ts";
-import { normalizeAuthJson, validateAccountName, writeAccountFile } from "../admin/account-file.ts";
+import { accountFileExists, normalizeAuthJson, validateAccountName, writeAccountFile } from "../admin/account-file.ts";
 import { PendingLogins } from "../admin/pending-logins.ts";
 import { accountJson, configJson, eventJson, iso, keyJson, recentJson, usageRowJson, usageTotals } from "../admin/present.ts";
 import { ACCOUNT_ACTIONS, type AccountAction, type AdminDeps, type AuthJson, type UsageGroupBy } from "../admin/types.ts";
@@ -39,10 +38,16 @@ export function parseTime(v: string | null, name: string, endOfDay = false): num
   return t;
 }
 
-/** Errors from the wiring that are not GatewayErrors become a 502 with a short, redacted message. */
+/** Login errors the operator fixes by pasting the right URL (codes from accounts/login.ts). */
+const CLIENT_LOGIN_ERRORS = new Set(["invalid_callback", "state_mismatch", "unknown_login", "access_denied"]);
+
+/** Errors from the wiring that are not GatewayErrors become a 400 (bad paste) or 502, with a short, redacted message. */
 function actionFailed(e: unknown, what: string): GatewayError {
   if (isGatewayError(e)) return e;
-  return new GatewayError({ status: 502, type: "upstream_error", code: "action_failed", message: `${what} failed: ${clean(e instanceof Error ? e.message : String(e), 300) ?? "unknown error"}` });
+  const message = `${what} failed: ${clean(e instanceof Error ? e.message : String(e), 300) ?? "unknown error"}`;
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code === "string" && CLIENT_LOGIN_ERRORS.has(code)) return badRequest(message, "callback_url", code);
+  return new GatewayError({ status: 502, type: "upstream_error", code: "action_failed", message });
 }
 
 function loginOff(): GatewayError {
@@ -70,13 +75,22 @@ export function adminRoutes(deps: AdminDeps): RouteModule {
     return d;
   };
 
-  const save = async (name: string, auth: AuthJson, replace: boolean) => {
+  /** Checked before a login flow starts, so a one-time code is never spent on a name that cannot be written. */
+  const ensureFree = async (name: string, replace: boolean) => {
+    const existing = (await deps.accounts()).find((a) => a.name === name);
+    const conflict = (message: string) => new GatewayError({ status: 409, type: "invalid_request_error", code: "account_exists", message, param: "name" });
+    if (existing?.source === "config") throw conflict(`${name} is defined in the config file; pick another name`);
+    if (!replace && (existing || (await accountFileExists(dir(), name)))) throw conflict(`An account named ${name} already exists; send replace: true to overwrite it`);
+  };
+
+  const save = async (name: string, auth: AuthJson, replace: boolean, method: "auth_json" | "callback_url" | "device") => {
     const path = await writeAccountFile(dir(), name, normalizeAuthJson(auth), replace);
     try {
       await deps.accountAdded?.(name);
     } catch {
       /* the normal reload picks the file up anyway */
     }
+    deps.log?.info("account added", { account: name, method, replaced: replace });
     return { status: "added", account: name, file: path.split(/[\\/]/).pop() };
   };
 
@@ -84,21 +98,20 @@ export function adminRoutes(deps: AdminDeps): RouteModule {
     const body = await readJson(request);
     const name = validateAccountName(body.name);
     const replace = body.replace === true;
-    if (body.auth_json !== undefined) return ok(await save(name, body.auth_json as AuthJson, replace), 201);
+    await ensureFree(name, replace);
+    if (body.auth_json !== undefined) return ok(await save(name, body.auth_json as AuthJson, replace, "auth_json"), 201);
     if (typeof body.callback_url === "string") {
       if (!deps.login) throw loginOff();
-      dir(); // fail before spending the one-time code
       let auth: AuthJson;
       try {
         auth = await deps.login.completeBrowserLogin(body.callback_url, typeof body.login_id === "string" ? body.login_id : undefined);
       } catch (e) {
         throw actionFailed(e, "Login");
       }
-      return ok(await save(name, auth, replace), 201);
+      return ok(await save(name, auth, replace, "callback_url"), 201);
     }
     if (body.device === true) {
       if (!deps.login) throw loginOff();
-      dir();
       let start;
       try {
         start = await deps.login.startDeviceLogin();
@@ -127,7 +140,7 @@ export function adminRoutes(deps: AdminDeps): RouteModule {
     }
     if (r.status === "pending") return ok({ status: "pending", account: p.name });
     pending.delete(id);
-    if (r.status === "complete") return ok(await save(p.name, r.auth, p.replace).then((s) => ({ ...s, status: "complete" })));
+    if (r.status === "complete") return ok(await save(p.name, r.auth, p.replace, "device").then((s) => ({ ...s, status: "complete" })));
     return ok({ status: r.status, account: p.name, message: clean(r.message, 300) ?? "" });
   };
 
@@ -146,13 +159,15 @@ export function adminRoutes(deps: AdminDeps): RouteModule {
     const action = params.action as AccountAction;
     if (!ACCOUNT_ACTIONS.includes(action)) throw notFound(`Unknown account action ${clean(action, 40)}; use one of ${ACCOUNT_ACTIONS.join(", ")}`);
     const name = decodeURIComponent(params.name ?? "");
-    if (!deps.accounts().some((a) => a.name === name)) throw notFound(`No account named ${clean(name, 64)}`);
+    if (!(await deps.accounts()).some((a) => a.name === name)) throw notFound(`No account named ${clean(name, 64)}`);
     try {
       await deps.accountAction(name, action);
     } catch (e) {
+      deps.log?.warn("admin action failed", { account: name, action, error: clean(e instanceof Error ? e.message : String(e), 300) });
       throw actionFailed(e, `${action} on ${name}`);
     }
-    const a = deps.accounts().find((x) => x.name === name);
+    deps.log?.info("admin action", { account: name, action });
+    const a = (await deps.accounts()).find((x) => x.name === name);
     return ok({ ok: true, action, account: a ? accountJson(a) : null });
   };
 
@@ -184,12 +199,12 @@ export function adminRoutes(deps: AdminDeps): RouteModule {
 
   return (app) =>
     app
-      .get("/admin/accounts", guarded(() => ok({ now: iso(now()), accounts: deps.accounts().map(accountJson) })))
+      .get("/admin/accounts", guarded(async () => ok({ now: iso(now()), accounts: (await deps.accounts()).map(accountJson) })))
       .post("/admin/accounts", guarded(addAccount), { parse: "none" })
       .post("/admin/accounts/login/start", guarded(startLogin), { parse: "none" })
       .get("/admin/accounts/login/:id", guarded(pollLogin))
       .post("/admin/accounts/:name/:action", guarded(accountAction), { parse: "none" })
-      .get("/admin/keys", guarded(() => ok({ now: iso(now()), keys: deps.keys().map(keyJson) })))
+      .get("/admin/keys", guarded(async () => ok({ now: iso(now()), keys: (await deps.keys()).map(keyJson) })))
       .get("/admin/usage", guarded(usage))
       .get("/admin/config", guarded(() => ok(configJson(deps.config()))))
       .post(

@@ -6,7 +6,8 @@ import { GatewayError } from "../errors.ts";
  */
 export function codexFailureToError(error: { code?: string | null; message?: string | null; type?: string | null } | undefined | null): GatewayError {
   const code = String(error?.code ?? error?.type ?? "upstream_error");
-  const message = String(error?.message || "The upstream model failed to answer");
+  // A blank message (cyber_policy sends "   ") must not reach the client as the whole error text.
+  const message = typeof error?.message === "string" && error.message.trim() !== "" ? error.message : "The upstream model failed to answer";
   switch (code) {
     case "context_length_exceeded":
       return new GatewayError({ status: 400, type: "invalid_request_error", code, message: /prompt is too long/i.test(message) ? message : `prompt is too long: ${message}` });

@@ -48,7 +48,7 @@ export class AccountDispatcher implements Dispatcher {
     const stuck = await pool.stuckAccount(req.sessionKey);
     while (tried.size < cfg.upstream.maxAttempts) {
       if (req.signal.aborted) throw clientClosed();
-      const acct = await pool.pick(req.model, req.sessionKey, tried);
+      const acct = pool.pick(req.model, tried, stuck);
       if (!acct) break;
       tried.add(acct.name);
       const out = await this.attempt(acct, req, cfg, tried.size);
@@ -159,12 +159,13 @@ export class AccountDispatcher implements Dispatcher {
       accept: req.stream ? "text/event-stream" : "application/json",
     });
     const deadline = new Deadline(req.signal);
-    deadline.arm("first_byte", up.firstByteTimeoutMs);
+    // A unary call (/responses/compact) answers only when done: the CLI allows it 4× the idle timeout.
+    deadline.arm("first_byte", req.stream ? up.firstByteTimeoutMs : Math.max(up.firstByteTimeoutMs, 4 * up.idleTimeoutMs));
     acct.stats.requests++;
     acct.stats.lastUsedAt = now();
     let res: Response;
     try {
-      res = await this.fetch(upstreamUrl(up.baseUrl, req.path), fetchOptions({ method: "POST", headers, body: req.body, signal: deadline.signal }, acct.spec.proxy));
+      res = await this.fetch(upstreamUrl(up.baseUrl, req.path), fetchOptions({ method: "POST", headers, body: req.body as BodyInit, signal: deadline.signal }, acct.spec.proxy));
     } catch (e) {
       deadline.disarm();
       if (req.signal.aborted) throw clientClosed();
@@ -190,7 +191,7 @@ export class AccountDispatcher implements Dispatcher {
       return { failure: f };
     }
 
-    const pool = this.d.pool;
+    let committed = false;
     const stream = new BodyStream({
       account: acct.name,
       attempts,
@@ -199,16 +200,18 @@ export class AccountDispatcher implements Dispatcher {
       idleTimeoutMs: up.idleTimeoutMs,
       awaitingFirstByte: true,
       sse: req.stream || (res.headers.get("content-type") ?? "").includes("text/event-stream"),
-      onEvent: (ev) => this.observe(acct, req, ev, cfg),
+      onEvent: (ev) => this.observe(acct, req, ev, cfg, committed, true),
       onEnd: () => {
         acct.stats.inflight--;
       },
     });
     acct.stats.inflight++;
-    if (!req.stream) {
+    const serve = (): Outcome => {
+      committed = true;
       acct.stats.served++;
       return { ok: stream };
-    }
+    };
+    if (!req.stream) return serve();
 
     // Hold the answer until the first content event; an early failure still fails over.
     try {
@@ -226,38 +229,38 @@ export class AccountDispatcher implements Dispatcher {
           return { failure: f };
         }
         stream.buffered.push(chunk);
+        let content = false;
         for (const ev of chunk.events) {
+          if (content) {
+            // Read in the same chunk as the first content: too late to fail over, not to rest the account.
+            this.observe(acct, req, ev, cfg, true, false);
+            continue;
+          }
           const f = classifyEvent(ev, now());
           if (f) {
-            if (f.action === "return") {
-              // The request's own problem: the client gets the event through its surface.
-              acct.stats.served++;
-              return { ok: stream };
-            }
+            // The request's own problem: the client gets the event through its surface.
+            if (f.action === "return") return serve();
             stream.cancel(f.message);
             this.failed(acct, req, f, cfg);
             return { failure: f };
           }
-          if (!HANDSHAKE_EVENT_TYPES.has(ev.type)) {
-            acct.stats.served++;
-            return { ok: stream };
-          }
+          if (!HANDSHAKE_EVENT_TYPES.has(ev.type)) content = true;
         }
+        if (content) return serve();
       }
     } catch (e) {
       stream.cancel(e);
       if (req.signal.aborted) throw clientClosed();
       const f = isGatewayError(e) && e.code === "idle_timeout" ? classifyNetwork(e, "idle") : isGatewayError(e) && e.code === "upstream_timeout" ? classifyNetwork(e, "first_byte") : classifyNetwork(e, undefined);
       this.failed(acct, req, f, cfg);
-      void pool;
       return { failure: f };
     }
   }
 
   /** Per-event bookkeeping: token counts, and limits that show up mid-stream. */
-  private observe(acct: Account, req: UpstreamRequest, ev: CodexEvent, cfg: Config): void {
+  private observe(acct: Account, req: UpstreamRequest, ev: CodexEvent, cfg: Config, committed: boolean, count: boolean): void {
     const t = ev.type;
-    if (t === "response.completed") {
+    if (t === "response.completed" && count) {
       const u = ev.response?.usage;
       if (u) {
         acct.stats.inputTokens += u.input_tokens ?? 0;
@@ -265,7 +268,7 @@ export class AccountDispatcher implements Dispatcher {
         acct.stats.outputTokens += u.output_tokens ?? 0;
         acct.stats.reasoningTokens += u.output_tokens_details?.reasoning_tokens ?? 0;
       }
-    } else if (t === "response.failed") {
+    } else if (t === "response.failed" && committed) {
       // After content it is too late to fail over, but the account should still rest.
       const f = classifyEvent(ev, this.d.now());
       if (f && f.action === "failover" && (f.reason === "usage_limit" || f.reason === "rate_limited")) {

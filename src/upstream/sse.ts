@@ -18,6 +18,9 @@ export class SseParser {
 
   push(chunk: Uint8Array | string): SseRecord[] {
     let text = typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true });
+    // An empty chunk (or one holding only part of a UTF-8 sequence) must not forget a pending CR:
+    // its LF may still come, and would otherwise read as a blank line that dispatches early.
+    if (text === "") return [];
     if (this.pendingCR && text.startsWith("\n")) text = text.slice(1);
     this.pendingCR = false;
     this.buffer += text;
@@ -40,9 +43,13 @@ export class SseParser {
     const out: SseRecord[] = [];
     let start = 0;
     const buf = this.buffer;
+    // Next CR / LF positions are cached: searching afresh for a CR on every line would rescan the
+    // whole rest of the chunk each time (quadratic in lines for LF-only streams, which have no CR).
+    let lf = -2;
+    let cr = -2;
     for (;;) {
-      const lf = buf.indexOf("\n", start);
-      const cr = buf.indexOf("\r", start);
+      if (lf !== -1 && lf < start) lf = buf.indexOf("\n", start);
+      if (cr !== -1 && cr < start) cr = buf.indexOf("\r", start);
       let end: number;
       let next: number;
       if (cr !== -1 && (lf === -1 || cr < lf)) {

@@ -101,7 +101,7 @@ export class BodyStream implements UpstreamStream {
     }
     const d = this.init.deadline;
     if (!this.awaitingFirstByte) d.arm("idle", this.init.idleTimeoutMs);
-    let r: ReadableStreamReadResult<Uint8Array>;
+    let r: { done: boolean; value?: Uint8Array };
     try {
       r = await this.reader.read();
     } catch (e) {
@@ -119,7 +119,7 @@ export class BodyStream implements UpstreamStream {
       this.end("eof");
       return events.length ? { bytes: EMPTY, events } : null;
     }
-    const bytes = r.value;
+    const bytes = r.value!;
     const events = this.parser ? this.eventsOf(this.parser.push(bytes)) : [];
     return { bytes, events };
   }

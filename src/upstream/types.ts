@@ -27,7 +27,7 @@ export interface UpstreamChunk {
 export interface UpstreamStream {
   /** Name of the account that is serving. */
   account: string;
-  /** Accounts tried before this one (failovers). */
+  /** Accounts tried for this request, this one included (1: served without failover). */
   attempts: number;
   status: number;
   headers: Headers;

@@ -22,7 +22,7 @@ export interface CodexError {
 /** A `response.failed` error object (or a bare `error` event) → GatewayError. `now` is unix seconds. */
 export function codexFailure(error: CodexError | undefined | null, now: number): GatewayError {
   const code = String(error?.code ?? error?.type ?? "upstream_error");
-  const message = typeof error?.message === "string" && error.message ? error.message : "The upstream model failed to produce a response";
+  const message = typeof error?.message === "string" && error.message.trim() !== "" ? error.message : "The upstream model failed to produce a response";
   switch (code) {
     case "context_length_exceeded":
       return new GatewayError({ status: 400, type: "invalid_request_error", code, message: `The input token count exceeds the maximum number of tokens allowed. ${message}` });

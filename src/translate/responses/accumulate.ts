@@ -27,15 +27,17 @@ export function accumulate(s: AccumulatorState, ev: CodexEvent): void {
     case "response.queued":
       s.response = { ...(ev.response ?? {}) };
       return;
-    case "response.output_item.added":
-      if (i >= 0 && !s.done[i]) s.items[i] = structuredClone(ev.item ?? {});
+    case "response.output_item.added": {
+      const at = i >= 0 ? i : slotOf(s, ev.item, true);
+      if (!s.done[at]) s.items[at] = structuredClone(ev.item ?? {});
       return;
-    case "response.output_item.done":
-      if (i >= 0) {
-        s.items[i] = structuredClone(ev.item ?? {});
-        s.done[i] = true;
-      }
+    }
+    case "response.output_item.done": {
+      const at = i >= 0 ? i : slotOf(s, ev.item, false);
+      s.items[at] = structuredClone(ev.item ?? {});
+      s.done[at] = true;
       return;
+    }
     case "response.content_part.added": {
       const item = live(s, i);
       if (item) ((item.content as any[]) ??= [])[ev.content_index ?? 0] = structuredClone(ev.part ?? { type: "output_text", text: "" });
@@ -96,6 +98,21 @@ export function accumulate(s: AccumulatorState, ev: CodexEvent): void {
       s.error = { code: String(ev.code ?? ev.error?.code ?? "upstream_error"), message: String(ev.message ?? ev.error?.message ?? "upstream error"), param: ev.param ?? null };
       return;
   }
+}
+
+/**
+ * Where an item event without `output_index` goes (the Codex CLI's own fixtures omit it, and the
+ * stream reducers accept such items): the live item with the same id (for a `.done` without an id,
+ * the latest live item of the same type), else a new slot at the end.
+ */
+function slotOf(s: AccumulatorState, item: any, added: boolean): number {
+  const id = item?.id;
+  for (let k = s.items.length - 1; k >= 0; k--) {
+    const it = s.items[k] as Record<string, any> | undefined;
+    if (!it || s.done[k]) continue;
+    if (typeof id === "string" ? it.id === id : !added && it.type === item?.type) return k;
+  }
+  return s.items.length;
 }
 
 /** The item at an index, unless its authoritative `.done` copy has already arrived. */

@@ -1,0 +1,78 @@
+/** The Markdown summary of a benchmark run (printed, and saved next to the JSON). */
+import type { BenchResults, LatencyCase } from "./results.ts";
+
+const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");
+const ratio = (x: number) => (Number.isFinite(x) ? `×${x.toFixed(2)}` : "");
+const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(2)}` : "–");
+const int = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? String(Math.round(x)) : "–");
+
+/** "direct → gateway (×ratio)" in ms. */
+function pair(d: number, g: number): string {
+  return `${ms(d)} → ${ms(g)} (${ratio(g / d)})`;
+}
+
+function latencyRow(c: LatencyCase): string {
+  const d = c.direct;
+  const g = c.gateway;
+  return `| ${c.surface} | ${c.concurrency} | ${pair(d.firstEvent.p50, g.firstEvent.p50)} | ${pair(d.firstEvent.p90, g.firstEvent.p90)} | ${pair(d.firstEvent.p99, g.firstEvent.p99)} | ${signed(c.added.firstEventP50)} / ${signed(c.added.firstEventP99)} | ${pair(d.headers.p50, g.headers.p50)} | ${pair(d.headers.p99, g.headers.p99)} | ${g.n}${g.errors || d.errors ? ` (${d.errors + g.errors} err)` : ""} |`;
+}
+
+export function markdown(r: BenchResults): string {
+  const out: string[] = [];
+  const m = r.machine;
+  out.push(
+    `Benchmark ${r.date}${r.quick ? " (quick)" : ""}: ${m.nproc} × ${m.cpuModel}, Linux ${m.kernel}, Bun ${r.bun}, ${r.gateway.kind} gateway, git ${r.git.sha.slice(0, 10)}${r.git.dirty ? " (uncommitted changes)" : ""}; ${r.pinning}.`,
+    "",
+  );
+
+  if (r.targets.length) {
+    out.push("| target (issue 10) | measured | limit | |", "|---|---:|---:|---|");
+    for (const t of r.targets) {
+      const v = t.unit === "ms" ? ms(t.measured) : t.unit === "MB" ? t.measured.toFixed(1) : int(t.measured);
+      out.push(`| ${t.name} | ${v} ${t.unit} | ≤ ${t.limit} ${t.unit} | ${t.met ? "✅ met" : "❌ missed"} |`);
+    }
+    out.push("");
+  }
+
+  if (r.latency.length) {
+    out.push(
+      "Time to first SSE event and to response headers, ms, direct → through the gateway (gateway/direct). 1 stream: one at a time, fast profile; 16 and 64: open loop at 16 or 64 ÷ stream length starts per second, realistic profile.",
+      "",
+      "| surface | streams | first event p50 | p90 | p99 | added p50 / p99 | headers p50 | headers p99 | n |",
+      "|---|---:|---|---|---|---|---|---|---:|",
+    );
+    for (const c of r.latency) out.push(latencyRow(c));
+    out.push("");
+  }
+
+  if (r.cpu.length || r.throughput.length) {
+    out.push("| surface | gateway CPU µs/request, burst | CPU µs/request, one chunk per delta (64 streams) | throughput, streams/s (gateway CPU busy) | CPU µs/request at saturation |", "|---|---:|---:|---:|---:|");
+    const direct = r.throughput.find((t) => t.target === "direct");
+    const names = [...new Set([...r.cpu.map((c) => c.surface), ...r.throughput.filter((t) => t.target !== "direct").map((t) => t.target)])];
+    for (const s of names) {
+      const cpu = r.cpu.find((c) => c.surface === s);
+      const spread = r.latency.find((c) => c.surface === s && c.concurrency === 64);
+      const tp = r.throughput.find((t) => t.target === s);
+      out.push(`| ${s} | ${int(cpu?.usPerRequest)} | ${int(spread?.gatewayCpuUsPerRequest)} | ${int(tp?.perSecond)} (${tp?.gatewayCpuUtil !== undefined ? `${Math.round(tp.gatewayCpuUtil * 100)}%` : "–"}) | ${int(tp?.gatewayUsPerRequest)} |`);
+    }
+    if (direct) out.push(`| direct (mock only) | – | – | ${int(direct.perSecond)} | – |`);
+    out.push("");
+  }
+
+  if (r.memory || r.startup) {
+    const mem = r.memory;
+    out.push("| memory and start-up | |", "|---|---:|");
+    if (mem) {
+      out.push(
+        `| RSS idle, fresh | ${(mem.idleFreshKb / 1024).toFixed(1)} MB |`,
+        `| RSS idle, after the load runs | ${(mem.idleWarmKb / 1024).toFixed(1)} MB |`,
+        `| RSS with ${mem.streamsOpen} open ${mem.surface} streams | ${(mem.withStreamsKb / 1024).toFixed(1)} MB (${mem.kbPerStream.toFixed(1)} KB per stream) |`,
+        `| RSS after they closed | ${(mem.afterReleaseKb / 1024).toFixed(1)} MB |`,
+      );
+    }
+    if (r.startup) out.push(`| exec → ${r.startup.endpoint} 200, median of ${r.startup.runsMs.length} | ${ms(r.startup.medianMs)} ms |`);
+    out.push("");
+  }
+  for (const n of r.notes) out.push(`- ${n}`);
+  return out.join("\n");
+}

@@ -1,0 +1,99 @@
+/** Messages between scripts/bench.ts and the load generator (scripts/bench/loadgen.ts), over Bun IPC. */
+
+export interface Target {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  /** Source of a RegExp that marks the first content event in the decoded stream. */
+  contentMarker: string;
+}
+
+/** Open loop: streams start at a fixed rate whatever happens to earlier ones. */
+export interface OpenJob {
+  kind: "open";
+  id: number;
+  target: Target;
+  /** Streams started per second. */
+  rate: number;
+  durationMs: number;
+  /** Streams scheduled in the first warmupMs are run but not reported. */
+  warmupMs: number;
+}
+
+/** Closed loop: `concurrency` workers, each starting its next stream when the last one ended. */
+export interface ClosedJob {
+  kind: "closed";
+  id: number;
+  target: Target;
+  concurrency: number;
+  durationMs: number;
+  /** Stop after this many streams in total, if reached before durationMs. */
+  maxStreams?: number;
+  warmupMs: number;
+  /** Keep per-stream samples (off for throughput runs). */
+  samples: boolean;
+}
+
+/** Open `count` streams and keep them open until a `release` job. */
+export interface HoldJob {
+  kind: "hold";
+  id: number;
+  target: Target;
+  count: number;
+  /** Streams started per second while opening. */
+  rate: number;
+  timeoutMs: number;
+}
+
+export interface ReleaseJob {
+  kind: "release";
+  id: number;
+}
+
+export type Job = OpenJob | ClosedJob | HoldJob | ReleaseJob;
+
+/** Times in ms from the moment the request was handed to fetch. */
+export interface Samples {
+  headers: number[];
+  firstEvent: number[];
+  firstContent: number[];
+  total: number[];
+  /** How late each stream started against its schedule (open loop only). */
+  lag: number[];
+}
+
+export interface RunResult {
+  id: number;
+  kind: "open" | "closed";
+  /** Streams started, warm-up included (the gateway's CPU counts them all). */
+  started: number;
+  /** Streams that finished with a 200 and a complete body (after warm-up). */
+  ok: number;
+  errors: number;
+  /** First few error descriptions, for the log. */
+  errorSamples: string[];
+  /** Wall time of the measured part, ms (closed loop: from the end of warm-up to the last stream's end). */
+  wallMs: number;
+  /** Completed streams per second over wallMs (closed loop). */
+  perSecond: number;
+  samples?: Samples;
+}
+
+export interface HoldResult {
+  id: number;
+  kind: "hold";
+  /** Streams that received their first event. */
+  open: number;
+  errors: number;
+  errorSamples: string[];
+  /** From the first start to the last first event, ms. */
+  openingMs: number;
+}
+
+export interface ReleaseResult {
+  id: number;
+  kind: "release";
+  released: number;
+}
+
+export type JobResult = RunResult | HoldResult | ReleaseResult;

@@ -1,0 +1,71 @@
+/**
+ * previous_response_id emulation (translation.md §4.5 "Emulate"). The upstream runs with
+ * store:false and keeps nothing, so the gateway keeps, per API key, the items of each response it
+ * served (the request's input, already expanded, plus the output items) and expands a later
+ * `previous_response_id` into them.
+ *
+ * Bounded by entry count, approximate bytes (JSON length) and TTL; an active conversation keeps
+ * its entries alive (the TTL restarts on every lookup). Entries are keyed by key name + response
+ * id, so one key can never read another key's responses even with a known id. Stored arrays are
+ * treated as immutable: callers copy before changing anything.
+ */
+import { LRUCache } from "lru-cache";
+import type { CodexItem } from "../translate/types.ts";
+
+export interface ResponsesStoreOptions {
+  /** Max responses kept (default 5 000). */
+  max?: number;
+  /** Max total approximate bytes (default 256 MiB). */
+  maxBytes?: number;
+  /** Time to live in ms after the last write or read (default 6 h). */
+  ttlMs?: number;
+  /** Clock for tests (ms). */
+  now?: () => number;
+}
+
+export class ResponsesStore {
+  private readonly lru: LRUCache<string, { items: CodexItem[]; bytes: number }>;
+  private readonly maxBytes: number;
+
+  constructor(opts: ResponsesStoreOptions = {}) {
+    this.maxBytes = opts.maxBytes ?? 256 * 1024 * 1024;
+    this.lru = new LRUCache<string, { items: CodexItem[]; bytes: number }>({
+      max: opts.max ?? 5_000,
+      maxSize: this.maxBytes,
+      sizeCalculation: (v) => Math.max(1, v.bytes),
+      ttl: opts.ttlMs ?? 6 * 60 * 60 * 1000,
+      updateAgeOnGet: true,
+      ...(opts.now ? { perf: { now: opts.now }, ttlResolution: 0 } : {}),
+    });
+  }
+
+  remember(keyName: string, responseId: string, items: CodexItem[]): void {
+    if (!responseId) return;
+    let bytes: number;
+    try {
+      bytes = JSON.stringify(items).length;
+    } catch {
+      return;
+    }
+    // One conversation larger than the whole budget would only evict everything else.
+    if (bytes > this.maxBytes) return;
+    this.lru.set(entryKey(keyName, responseId), { items, bytes });
+  }
+
+  lookup(keyName: string, responseId: string): CodexItem[] | undefined {
+    return this.lru.get(entryKey(keyName, responseId))?.items;
+  }
+
+  get size(): number {
+    return this.lru.size;
+  }
+
+  /** Approximate bytes held. */
+  get bytes(): number {
+    return this.lru.calculatedSize;
+  }
+}
+
+function entryKey(keyName: string, responseId: string): string {
+  return `${keyName}\u0000${responseId}`;
+}

@@ -1,0 +1,182 @@
+/**
+ * responsesToCodex: a Responses body → the body the Codex backend accepts (translation.md §4.1,
+ * the seed's normalization table, upstream.md §2.2). The body is already Responses-shaped, so
+ * this is a normalizer: known problems are fixed, unknown fields are forwarded (issue 4: tolerate
+ * drift; the backend answers a truly unsupported one with a 400 that names it).
+ *
+ * Context keys read besides the standard ones (see ResponsesContext):
+ * - `sessionId` – body `session_id` or a session header; becomes `prompt_cache_key` when absent.
+ * - `previousResponse(id)` – from the pipeline: the stored items of an earlier response of this key.
+ * - `compact` – the body goes to `/responses/compact` (no stream/store/include there, §10).
+ */
+import { GatewayError, badRequest } from "../../errors.ts";
+import type { CodexItem, CodexRequest, TranslateContext } from "../types.ts";
+import { isRecord } from "./inspect.ts";
+import { missingToolDefinitions, normalizeToolType } from "./tools.ts";
+
+export interface ResponsesContext extends TranslateContext {
+  sessionId?: string;
+  previousResponseId?: string;
+  previousResponse?: (id: string) => CodexItem[] | undefined;
+  compact?: boolean;
+}
+
+/** Parameters the backend rejects by name (translation.md §1.2); the key's limits have seen them already. */
+export const REJECTED_PARAMS: readonly string[] = [
+  "max_output_tokens",
+  "max_tokens",
+  "max_completion_tokens",
+  "temperature",
+  "top_p",
+  "frequency_penalty",
+  "presence_penalty",
+  "metadata",
+  "user",
+  "safety_identifier",
+  "truncation",
+  "stream_options",
+  "prompt_cache_retention",
+  "prompt_cache_options",
+  "context_management",
+  // Gateway-level fields: consumed here, never forwarded.
+  "session_id",
+  "previous_response_id",
+  "background",
+  "conversation",
+];
+
+/** Not accepted by /responses/compact (upstream.md §10). */
+const COMPACT_DROPPED = ["store", "stream", "include", "stream_options"];
+
+export function responsesToCodex(body: Record<string, any>, ctx: ResponsesContext): CodexRequest {
+  if (!isRecord(body)) throw badRequest("Request body must be a JSON object");
+  if (body.background != null && body.background !== false) throw badRequest("`background` is not supported: the upstream does not store responses", "background", "unsupported_parameter");
+  if (body.conversation != null) throw badRequest("`conversation` is not supported: the upstream does not store conversations", "conversation", "unsupported_parameter");
+
+  const out: Record<string, any> = {};
+  for (const [k, v] of Object.entries(body)) if (!REJECTED_PARAMS.includes(k)) out[k] = v;
+
+  out.model = ctx.upstreamModel;
+
+  // Input: earlier turns (previous_response_id) first, then this request's items.
+  const prefix: unknown[] = [];
+  if (body.previous_response_id != null) prefix.push(...expandPrevious(String(body.previous_response_id), ctx));
+  let instructions = body.instructions;
+  if (Array.isArray(instructions)) {
+    // Instructions given as input items: keep them, in front, as developer messages.
+    prefix.push(...instructions.map((it) => (isRecord(it) && (it.role === "system" || it.role === undefined) ? { ...it, role: "developer" } : it)));
+    instructions = undefined;
+  }
+  out.input = normalizeInput([...prefix, ...inputItems(body.input)]);
+
+  if (typeof instructions === "string") out.instructions = instructions;
+  else if (instructions == null) out.instructions = ctx.defaultInstructions;
+  else throw badRequest("`instructions` must be a string", "instructions");
+
+  normalizeTools(out);
+  if (body.service_tier !== undefined && body.service_tier !== "priority") delete out.service_tier;
+
+  if (ctx.effort !== undefined) out.reasoning = { ...(isRecord(body.reasoning) ? body.reasoning : {}), effort: ctx.effort };
+  if (out.prompt_cache_key == null && ctx.sessionId) out.prompt_cache_key = ctx.sessionId;
+
+  if (ctx.compact) {
+    for (const k of COMPACT_DROPPED) delete out[k];
+  } else {
+    out.stream = true;
+    out.store = false;
+    const include = Array.isArray(body.include) ? body.include.filter((x: unknown) => typeof x === "string") : [];
+    if (!include.includes("reasoning.encrypted_content")) include.push("reasoning.encrypted_content");
+    out.include = include;
+  }
+  return out as CodexRequest;
+}
+
+function expandPrevious(id: string, ctx: ResponsesContext): CodexItem[] {
+  const stored = ctx.previousResponse?.(id);
+  if (!stored) {
+    throw new GatewayError({
+      status: 400,
+      type: "invalid_request_error",
+      code: "previous_response_not_found",
+      param: "previous_response_id",
+      message: `Previous response with id '${id}' not found. This gateway keeps the responses it served to this API key for a limited time only (the upstream stores nothing); send the full conversation in \`input\` instead.`,
+    });
+  }
+  return stored;
+}
+
+function inputItems(input: unknown): unknown[] {
+  if (input == null) return [];
+  if (typeof input === "string") return [{ type: "message", role: "user", content: [{ type: "input_text", text: input }] }];
+  if (Array.isArray(input)) return input;
+  throw badRequest("`input` must be a string or an array of items", "input");
+}
+
+/** Every item copied (stored history must never be changed in place). */
+export function normalizeInput(items: readonly unknown[]): CodexItem[] {
+  const out: CodexItem[] = [];
+  items.forEach((raw, i) => {
+    if (!isRecord(raw)) throw badRequest(`\`input[${i}]\` must be an object`, `input[${i}]`);
+    const item = normalizeItem(raw);
+    if (item) out.push(item);
+  });
+  return out;
+}
+
+function normalizeItem(raw: Record<string, any>): CodexItem | undefined {
+  const it: Record<string, any> = { ...raw };
+  // EasyInputMessage: `{role, content}` without a type.
+  if (it.type === undefined && typeof it.role === "string") it.type = "message";
+  if (it.type === "message") {
+    if (it.role === "system") it.role = "developer";
+    it.content = normalizeContent(it.content, it.role);
+    // An empty assistant message before tool calls breaks call pairing (§1.3-3).
+    if (it.role === "assistant" && it.content.length === 0) return undefined;
+    delete it.id;
+    return it as CodexItem;
+  }
+  if (it.type === "reasoning") {
+    // An id without encrypted_content is a store lookup, which fails with store:false (§1.3-5).
+    if (typeof it.encrypted_content !== "string" || it.encrypted_content === "") delete it.id;
+    return it as CodexItem;
+  }
+  delete it.id;
+  if ((it.type === "function_call_output" || it.type === "custom_tool_call_output") && Array.isArray(it.output)) it.output = it.output.map(stripBreakpoint);
+  return it as CodexItem;
+}
+
+/** Text part types follow the role: assistant history is output_text, everything else input_text. */
+function normalizeContent(content: unknown, role: unknown): unknown[] {
+  const textType = role === "assistant" ? "output_text" : "input_text";
+  if (content == null) return [];
+  if (typeof content === "string") return [{ type: textType, text: content }];
+  if (!Array.isArray(content)) throw badRequest("message `content` must be a string or an array of parts", "input");
+  return content.map((p) => {
+    if (typeof p === "string") return { type: textType, text: p };
+    if (!isRecord(p)) return p;
+    const q = stripBreakpoint(p) as Record<string, any>;
+    if (q.type === "input_text" || q.type === "output_text" || q.type === "text") {
+      if (q.type !== textType) {
+        // input_text carries no annotations/logprobs; output_text may.
+        const { annotations: _a, logprobs: _l, ...rest } = q;
+        return { ...(textType === "input_text" ? rest : q), type: textType };
+      }
+    }
+    return q;
+  });
+}
+
+function stripBreakpoint(p: unknown): unknown {
+  if (!isRecord(p) || !("prompt_cache_breakpoint" in p)) return p;
+  const { prompt_cache_breakpoint: _b, ...rest } = p;
+  return rest;
+}
+
+function normalizeTools(out: Record<string, any>): void {
+  let tools: unknown[] = Array.isArray(out.tools) ? out.tools.map(normalizeToolType) : [];
+  const missing = missingToolDefinitions(tools, out.input);
+  if (missing.length) tools = [...tools, ...missing];
+  if (tools.length || Array.isArray(out.tools)) out.tools = tools;
+  if (out.tool_choice !== undefined) out.tool_choice = normalizeToolType(out.tool_choice);
+  if (tools.length === 0) delete out.parallel_tool_calls;
+}

@@ -17,7 +17,7 @@ import { RecentRing } from "./observe/recent.ts";
 import { recordingDispatcher } from "./record/recorder.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { chatRoutes } from "./routes/chat.ts";
-import { geminiRoutes } from "./routes/gemini.ts";
+import { geminiModelHandlers, geminiRoutes, isGoogleAuth } from "./routes/gemini.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { messagesRoutes } from "./routes/messages.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -62,10 +62,14 @@ export async function createServices(store: ConfigStore, baseLog: Logger): Promi
   const localCounters = new MemoryCounters();
   const counters: CounterStore = redis ? new RedisCounters(redis, localCounters) : localCounters;
 
+  // The observer is built after the usage store; the dispatcher reports to it through this late binding.
+  let observerRef: ReturnType<typeof createObserver> | undefined;
   const upstream = createUpstream({
     config,
     db,
     log,
+    onAttempt: (account, outcome) => observerRef?.upstreamAttempt(account, outcome),
+    onFailover: (reason) => observerRef?.failover(reason),
     ...(redis
       ? {
           affinity: new RedisAffinityStore(redis, new MemoryAffinityStore(() => store.current.routing.stickyTtlMs), () => store.current.routing.stickyTtlMs),
@@ -98,8 +102,10 @@ export async function createServices(store: ConfigStore, baseLog: Logger): Promi
   const metrics = createMetrics({
     configReloads: () => ({ ...store.reloads }),
     accounts: () => upstream.pool.status(),
+    concurrency: () => localCounters.inUse(),
   });
   const observer = createObserver({ metrics, recent, usage, log });
+  observerRef = observer;
 
   const dispatcher = start.server.recordDir ? recordingDispatcher(upstream.dispatcher, { dir: start.server.recordDir, secrets: () => upstream.pool.secrets() }) : upstream.dispatcher;
 
@@ -113,6 +119,10 @@ export async function createServices(store: ConfigStore, baseLog: Logger): Promi
     now: Date.now,
   };
 
+  const geminiModels = async () => {
+    await directory.ensureFresh();
+    return directory.models().map((m) => ({ id: m.slug, displayName: m.displayName, contextWindow: m.contextWindow }));
+  };
   const routes: RouteModule[] = [
     healthRoutes(() => {
       const status = upstream.pool.status();
@@ -129,8 +139,8 @@ export async function createServices(store: ConfigStore, baseLog: Logger): Promi
     responsesRoutes(runtime),
     chatRoutes(runtime, chatSurface(runtime.state)),
     messagesRoutes(runtime, messagesSurface(runtime.state)),
-    geminiRoutes(runtime, () => directory.models().map((m) => ({ id: m.slug, displayName: m.displayName, contextWindow: m.contextWindow }))),
-    modelsRoutes(runtime, { directory }),
+    geminiRoutes(runtime, geminiModels),
+    modelsRoutes(runtime, { directory, google: { ...geminiModelHandlers(runtime, geminiModels), is: isGoogleAuth } }),
     usageRoutes(runtime, { usage, admission }),
     adminRoutes({
       admin: () => store.current.admin,

@@ -6,7 +6,7 @@ import { mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import type { Job, JobResult } from "./types.ts";
+import type { JobInput, JobResult } from "./types.ts";
 import { pinned } from "./proc.ts";
 
 export const ROOT = join(import.meta.dir, "../..");
@@ -149,7 +149,7 @@ export function tailLog(path: string, lines = 20): string {
 
 /** The load generator child and a promise-per-job API over IPC. */
 export interface LoadGen {
-  run<R extends JobResult>(job: Omit<Job, "id">): Promise<R>;
+  run<R extends JobResult>(job: JobInput): Promise<R>;
   stop(): Promise<void>;
 }
 
@@ -176,7 +176,7 @@ export async function startLoadGen(): Promise<LoadGen> {
   await Promise.race([isReady, proc.exited.then(() => Promise.reject(new Error("load generator exited at start")))]);
   let next = 1;
   return {
-    run<R extends JobResult>(job: Omit<Job, "id">): Promise<R> {
+    run<R extends JobResult>(job: JobInput): Promise<R> {
       const id = next++;
       return new Promise<R>((resolve, reject) => {
         waiting.set(id, { resolve: resolve as (r: JobResult) => void, reject });

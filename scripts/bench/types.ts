@@ -97,3 +97,6 @@ export interface ReleaseResult {
 }
 
 export type JobResult = RunResult | HoldResult | ReleaseResult;
+
+/** A job as the orchestrator writes it (the id is added when it is sent). */
+export type JobInput = Job extends infer J ? (J extends Job ? Omit<J, "id"> : never) : never;

@@ -7,6 +7,9 @@ import { init } from "./init.ts";
 import { keys } from "./keys.ts";
 import { schema } from "./schema.ts";
 import { version } from "./version.ts";
+import { login } from "./login.ts";
+import { importCommand } from "./import.ts";
+import { accounts } from "./accounts.ts";
 
 /**
  * The dispatch table: one module per subcommand, in the order `--help` lists them.
@@ -16,8 +19,9 @@ export const commands: Command[] = [
   serve,
   check,
   init,
-  // Accounts (issue: login/import/accounts): `login` (browser PKCE on localhost:1455, --device),
-  // `import PATH` (copy an auth.json into accounts_dir) and `accounts` (list/status) slot in here.
+  login,
+  importCommand,
+  accounts,
   keys,
   schema,
   version,

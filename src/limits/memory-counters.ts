@@ -77,6 +77,11 @@ export class MemoryCounters implements CounterStore {
     return this.held.get(id) ?? 0;
   }
 
+  /** Slots in use per key on this instance (the concurrency_in_use gauge). */
+  inUse(): { key: string; inUse: number }[] {
+    return [...this.held].map(([key, inUse]) => ({ key, inUse }));
+  }
+
   async inFlight(id: string): Promise<number> {
     return this.inFlightSync(id);
   }

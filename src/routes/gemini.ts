@@ -23,7 +23,38 @@ function notFound(what: string): GatewayError {
   return new GatewayError({ status: 404, type: "not_found_error", code: "not_found", message: what });
 }
 
-export function geminiRoutes(rt: Runtime, models: () => GeminiModelInfo[]): RouteModule {
+/** Google-style auth: x-goog-api-key or ?key=, and no Authorization header (how the genai SDKs call). */
+export function isGoogleAuth(request: Request): boolean {
+  return !request.headers.has("authorization") && (request.headers.has("x-goog-api-key") || new URL(request.url).searchParams.has("key"));
+}
+
+/** GET models list / one model in Google's shape; also used for GET /v1/models from Google SDKs. */
+export function geminiModelHandlers(rt: Runtime, models: () => Promise<GeminiModelInfo[]>) {
+  async function list(request: Request): Promise<Response> {
+    try {
+      const url = new URL(request.url);
+      authenticate(extractApiKey(request.headers, url), rt.snapshot().keys, rt.now());
+      return jsonResponse(geminiModelsList(await models(), url.searchParams.get("pageSize"), url.searchParams.get("pageToken")));
+    } catch (e) {
+      return errorResponse(isGatewayError(e) ? e : internalError(), "google");
+    }
+  }
+
+  async function get(request: Request): Promise<Response> {
+    try {
+      const url = new URL(request.url);
+      authenticate(extractApiKey(request.headers, url), rt.snapshot().keys, rt.now());
+      const name = decodeURIComponent(url.pathname).replace(/^(\/v1(beta|alpha)?)+\/models\//, "");
+      return jsonResponse(geminiModel(await models(), name));
+    } catch (e) {
+      return errorResponse(isGatewayError(e) ? e : internalError(), "google");
+    }
+  }
+  return { list, get };
+}
+
+export function geminiRoutes(rt: Runtime, models: () => Promise<GeminiModelInfo[]>): RouteModule {
+  const { list, get } = geminiModelHandlers(rt, models);
   const generate = surfaceHandler(rt, geminiSurface, {
     params: (request) => splitModelMethod(new URL(request.url).pathname) ?? { model: "", method: "" },
   });
@@ -43,27 +74,6 @@ export function geminiRoutes(rt: Runtime, models: () => GeminiModelInfo[]): Rout
       // countTokens may wrap the request: {generateContentRequest: {...}}.
       const inner = (body.generateContentRequest as Record<string, unknown> | undefined) ?? body;
       return jsonResponse(geminiCountTokens(inner, countTokens));
-    } catch (e) {
-      return errorResponse(isGatewayError(e) ? e : internalError(), "google");
-    }
-  }
-
-  function list(request: Request): Response {
-    try {
-      const url = new URL(request.url);
-      authenticate(extractApiKey(request.headers, url), rt.snapshot().keys, rt.now());
-      return jsonResponse(geminiModelsList(models(), url.searchParams.get("pageSize"), url.searchParams.get("pageToken")));
-    } catch (e) {
-      return errorResponse(isGatewayError(e) ? e : internalError(), "google");
-    }
-  }
-
-  function get(request: Request): Response {
-    try {
-      const url = new URL(request.url);
-      authenticate(extractApiKey(request.headers, url), rt.snapshot().keys, rt.now());
-      const name = decodeURIComponent(url.pathname).replace(/^(\/v1(beta|alpha)?)+\/models\//, "");
-      return jsonResponse(geminiModel(models(), name));
     } catch (e) {
       return errorResponse(isGatewayError(e) ? e : internalError(), "google");
     }

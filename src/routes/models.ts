@@ -21,6 +21,8 @@ export interface ModelsRouteDeps {
   fetchUpstreamModels?: () => Promise<unknown>;
   /** Share one directory with the model resolver (createModelResolver(models, directory.lookup)). */
   directory?: ModelDirectory;
+  /** Google SDKs list models at GET /v1/models with x-goog-api-key: answer those in Google's shape. */
+  google?: { list(request: Request): Promise<Response>; get(request: Request): Promise<Response>; is(request: Request): boolean };
 }
 
 export function modelsRoutes(rt: Runtime, deps: ModelsRouteDeps = {}): RouteModule {
@@ -29,6 +31,7 @@ export function modelsRoutes(rt: Runtime, deps: ModelsRouteDeps = {}): RouteModu
     new ModelDirectory({ fetchUpstreamModels: deps.fetchUpstreamModels, refreshMs: () => rt.snapshot().config.upstream.modelsRefreshMs, now: () => rt.now(), log: rt.log });
 
   async function answer(request: Request, id?: string): Promise<Response> {
+    if (deps.google?.is(request)) return id === undefined ? deps.google.list(request) : deps.google.get(request);
     const headers = { "x-request-id": getFacts(request).id };
     try {
       const url = new URL(request.url);

@@ -7,6 +7,7 @@ import type { AnyApp, RouteModule } from "../app.ts";
 import { GatewayError } from "../errors.ts";
 import { errorResponse } from "../http/envelope.ts";
 import { getFacts } from "../http/request-context.ts";
+import { RESPONSES_FIELDS } from "../surfaces/known-fields.ts";
 import type { Runtime } from "../runtime.ts";
 import { createResponsesSurface } from "../translate/responses/index.ts";
 import { surfaceHandler } from "./surface-handler.ts";
@@ -29,7 +30,7 @@ export function notPost(request: Request): Response {
 }
 
 export function responsesRoutes(rt: Runtime): RouteModule {
-  const surface = createResponsesSurface(rt.state.responses);
+  const surface = { ...createResponsesSurface(rt.state.responses), knownFields: RESPONSES_FIELDS };
   const main = surfaceHandler(rt, surface, { allowRaw: true, path: "/responses" });
   const compact = surfaceHandler(rt, surface, { allowRaw: true, path: "/responses/compact" });
   return (app: AnyApp) => {

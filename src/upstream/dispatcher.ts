@@ -19,6 +19,9 @@ export interface DispatcherDeps {
   /** [0, 1); jitter for burst cooldowns. */
   random: () => number;
   fetch?: typeof fetch;
+  /** Metrics hooks: every attempt's outcome, and each move to another account. */
+  onAttempt?: (account: string, outcome: string) => void;
+  onFailover?: (reason: string) => void;
 }
 
 /** Longest error body read for classification; the rest is not needed. */
@@ -53,11 +56,15 @@ export class AccountDispatcher implements Dispatcher {
       tried.add(acct.name);
       const out = await this.attempt(acct, req, cfg, tried.size);
       if ("ok" in out) {
+        this.d.onAttempt?.(acct.name, "ok");
         await pool.stick(req.sessionKey, acct.name, stuck);
         return out.ok;
       }
+      const outcome = out.failure.reason ?? out.failure.code;
+      this.d.onAttempt?.(acct.name, outcome);
       failures.push(out.failure);
       if (out.failure.action === "return") throw out.failure.error;
+      if (tried.size < cfg.upstream.maxAttempts) this.d.onFailover?.(outcome);
     }
     if (req.signal.aborted) throw clientClosed();
     throw this.finalError(req, failures);

@@ -39,6 +39,8 @@ export interface UpstreamOptions {
   rescanMs?: number;
   /** How often changed rate-limit readings are saved (ms). Default 10 s. */
   flushMs?: number;
+  onAttempt?: (account: string, outcome: string) => void;
+  onFailover?: (reason: string) => void;
 }
 
 export interface Upstream {
@@ -59,7 +61,7 @@ export function createUpstream(o: UpstreamOptions): Upstream {
   const affinity = o.affinity ?? new MemoryAffinityStore(() => o.config().routing.stickyTtlMs);
   const tokens = new TokenManager({ config: o.config, log, now, lock: o.refreshLock ?? localRefreshLock, tokenStore, stateStore, fetch: o.fetch });
   const pool = new AccountPool({ config: o.config, log, now, cooldowns, affinity, tokenStore, stateStore, tokens });
-  const dispatcher = new AccountDispatcher({ config: o.config, pool, log, now, random: o.random ?? Math.random, fetch: o.fetch });
+  const dispatcher = new AccountDispatcher({ config: o.config, pool, log, now, random: o.random ?? Math.random, fetch: o.fetch, onAttempt: o.onAttempt, onFailover: o.onFailover });
 
   const timers: ReturnType<typeof setInterval>[] = [];
   let watcher: FSWatcher | undefined;

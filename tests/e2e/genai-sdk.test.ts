@@ -95,20 +95,37 @@ describe("@google/genai", () => {
     expect(upstreamCalls(gw.mock).length).toBe(before);
   });
 
-  test("models.list pages to the end", async () => {
-    const pager = await ai.models.list({ config: { pageSize: 2 } });
-    const names: string[] = [];
-    let pages = 0;
-    for await (const m of pager) {
-      names.push(m.name!);
-      if (names.length > 500) throw new Error("models.list does not end (nextPageToken never stops)");
-    }
-    pages = paths.filter((p) => /\/models$/.test(p)).length;
-    expect(names.length).toBeGreaterThan(2);
-    expect(new Set(names).size).toBe(names.length);
-    for (const n of names) expect(n).toMatch(/^models\//);
-    expect(pages).toBe(Math.ceil(names.length / 2));
-  });
+  // @google/genai 3.x lists on /v1/models (the OpenAI list path): the gateway must answer in
+  // Gemini shape there when the key comes the Google way (gemini.md §1.1). Also /v1beta explicitly.
+  for (const apiVersion of [undefined, "v1beta"]) {
+    test(`models.list pages to the end (${apiVersion ?? "SDK default api version"})`, async () => {
+      const seen: string[] = [];
+      const client = new GoogleGenAI({
+        apiKey: gw.key,
+        apiVersion,
+        httpOptions: {
+          baseUrl: gw.url,
+          fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+            seen.push(new URL(input instanceof Request ? input.url : String(input)).pathname);
+            return fetch(input, init);
+          }) as typeof fetch,
+        } as any,
+      });
+      const pager = await client.models.list({ config: { pageSize: 2 } });
+      const names: string[] = [];
+      for await (const m of pager) {
+        names.push(m.name!);
+        if (names.length > 500) throw new Error("models.list does not end (nextPageToken never stops)");
+      }
+      expect(names.length, `listed on ${seen.join(", ")}`).toBeGreaterThan(2);
+      expect(names).toContain("models/gpt-5.5");
+      expect(new Set(names).size).toBe(names.length);
+      for (const n of names) expect(n).toMatch(/^models\//);
+      // One request per page of 2 (plus at most one empty last page).
+      expect(seen.length).toBeGreaterThanOrEqual(Math.ceil(names.length / 2));
+      expect(seen.length).toBeLessThanOrEqual(Math.ceil(names.length / 2) + 1);
+    });
+  }
 
   test("a wrong key is a Google-shaped 4xx", async () => {
     const bad = new GoogleGenAI({ apiKey: "sk-wrong-000000000000", httpOptions: { baseUrl: gw.url } });

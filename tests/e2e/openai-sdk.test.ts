@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
-import { inputItems, lastUpstream, MOCK_ARG, MOCK_TEXT, mockUsage, upstreamCalls, WEATHER_SCHEMA } from "./helpers.ts";
+import { inputItems, lastUpstream, MOCK_ARG, MOCK_TEXT, MOCK_TEXT_DELTAS, mockUsage, upstreamCalls, WEATHER_SCHEMA } from "./helpers.ts";
 
 let gw: TestGateway;
 let client: OpenAI;
@@ -41,7 +41,7 @@ describe("openai SDK: Responses", () => {
     for await (const ev of stream) types.add(ev.type);
     const final = await stream.finalResponse();
     expect(deltas.join("")).toBe(MOCK_TEXT);
-    expect(deltas.length).toBe(5);
+    expect(deltas.length).toBe(MOCK_TEXT_DELTAS);
     expect(final.output_text).toBe(MOCK_TEXT);
     for (const t of ["response.created", "response.output_item.added", "response.output_text.done", "response.output_item.done", "response.completed"]) expect(types).toContain(t);
     const u = mockUsage(gw.mock, lastUpstream(gw.mock), "text");

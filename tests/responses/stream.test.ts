@@ -204,4 +204,13 @@ describe("responsesStream", () => {
     expect(out.map((o: any) => o.type)).toEqual(["reasoning", "message"]);
     expect(out[1].content[0].text).toBe("Listing now.");
   });
+
+  test("a non-standard event before response.created (Codex CLI) does not make up a created event", () => {
+    const events = toolTurn();
+    events.unshift({ type: "response.metadata", metadata: { openai_verification_recommendation: [] } });
+    const { frames } = run(events, { kind: "done" }, { forwardUnknownEvents: true });
+    expect(frames.map((f) => f.event).slice(0, 2)).toEqual(["response.metadata", "response.created"]);
+    expect(frames.filter((f) => f.event === "response.created").length).toBe(1);
+    expect(frames.at(-1)!.data.response.id).toBe("resp_up");
+  });
 });

@@ -92,7 +92,7 @@ export function geminiFromResponse(final: any, ctx: TranslateContext): Record<st
   const model = String(ctx.requestedModel ?? "");
   return responseObject(parts, {
     model: model.startsWith("models/") ? model.slice(7) : model,
-    responseId: typeof final.id === "string" && final.id ? final.id : ctx.newId("resp_"),
+    responseId: typeof final.id === "string" && final.id ? final.id : ctx.newId("resp"),
     finishReason,
     finishMessage,
     grounding: groundingMetadata(citations, queries),

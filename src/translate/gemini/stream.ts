@@ -235,7 +235,7 @@ function encode(s: GeminiStreamState, obj: unknown): string {
 }
 
 function frame(s: GeminiStreamState, parts: Part[], out: string[]): void {
-  if (!s.responseId) s.responseId = s.newId("resp_");
+  if (!s.responseId) s.responseId = s.newId("resp");
   out.push(encode(s, responseObject(parts, { model: s.model, responseId: s.responseId })));
 }
 
@@ -427,7 +427,7 @@ function finish(s: GeminiStreamState, ev: CodexEvent, out: string[]): void {
 
   // A reasoning item with nothing after it rides on a trailing empty text part, as real Gemini does.
   const parts: Part[] = s.pendingSig.length ? [attachSignature({ text: "" }, s.pendingSig)] : [];
-  if (!s.responseId) s.responseId = s.newId("resp_");
+  if (!s.responseId) s.responseId = s.newId("resp");
   out.push(
     encode(
       s,

@@ -244,7 +244,8 @@ export const responsesStream: StreamReducer<ResponsesStreamState> = {
     }
 
     const frames: string[] = [];
-    if (!s.created && type !== "response.created") {
+    // (Non-standard events only reach clients that need no response.created first.)
+    if (!s.created && type !== "response.created" && STANDARD_EVENT_TYPES.has(type)) {
       frames.push(emit(s, createdEvent(s, LIFECYCLE.has(type) || TERMINAL.has(type) ? ev.response : undefined)));
     }
     if (type === "response.created") s.created = true;

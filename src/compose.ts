@@ -50,7 +50,7 @@ export interface Services {
 }
 
 /** Wires the runtime from its parts; the only place that knows every module. */
-export async function createServices(store: ConfigStore, baseLog: Logger): Promise<Services> {
+export async function createServices(store: ConfigStore, baseLog: Logger, opts: { recordDir?: string } = {}): Promise<Services> {
   const events = new EventRing(300);
   const log = tapLogger(baseLog, events);
   const config = () => store.current;
@@ -107,7 +107,9 @@ export async function createServices(store: ConfigStore, baseLog: Logger): Promi
   const observer = createObserver({ metrics, recent, usage, log });
   observerRef = observer;
 
-  const dispatcher = start.server.recordDir ? recordingDispatcher(upstream.dispatcher, { dir: start.server.recordDir, secrets: () => upstream.pool.secrets() }) : upstream.dispatcher;
+  const recordDir = opts.recordDir ?? start.server.recordDir;
+  const dispatcher = recordDir ? recordingDispatcher(upstream.dispatcher, { dir: recordDir, secrets: () => upstream.pool.secrets() }) : upstream.dispatcher;
+  if (recordDir) log.warn("recording upstream traffic as fixtures", { dir: recordDir });
 
   const runtime: Runtime = {
     snapshot: () => snapshot,

@@ -9,6 +9,8 @@ export interface StartOptions {
   /** HOST:PORT overriding server.listen (the --listen flag). */
   listen?: string;
   log: Logger;
+  /** Record upstream traffic as fixture cases here (the --record flag; wins over server.record_dir). */
+  recordDir?: string;
 }
 
 export interface RunningServer {
@@ -21,7 +23,7 @@ export interface RunningServer {
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const config = opts.store.current;
   opts.log.setLevel(config.server.logLevel);
-  const services = await createServices(opts.store, opts.log);
+  const services = await createServices(opts.store, opts.log, { recordDir: opts.recordDir });
   const app = buildApp(services.runtime, services.routes);
   const [host, port] = opts.listen ? splitHostPort(opts.listen) : [config.server.host, config.server.port];
   const server = serveHttp({

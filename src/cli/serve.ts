@@ -1,11 +1,12 @@
 import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Command } from "./command.ts";
 import { EXIT, UsageError } from "./command.ts";
 import { parseArgs } from "./args.ts";
 import { CONFIG_HELP, configLocation } from "./config-arg.ts";
 import { firstRunBanner, writeFirstConfig } from "./first-run.ts";
 import { selfCommand } from "./paths.ts";
+import { unsafeSettings } from "../config/safety.ts";
 import { ConfigStore } from "../config/store.ts";
 import { ConfigError } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
@@ -16,7 +17,7 @@ const LISTEN = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/;
 export const serve: Command = {
   name: "serve",
   summary: "start the gateway (the default when no command is given)",
-  help: `Usage: codex-gateway serve [--config PATH] [--listen HOST:PORT]
+  help: `Usage: codex-gateway serve [--config PATH] [--listen HOST:PORT] [--record DIR]
 
 Starts the gateway. With no config file at the default location, the first start writes one
 from the built-in example, with a fresh admin token and client key printed once, and imports
@@ -25,12 +26,14 @@ from the built-in example, with a fresh admin token and client key printed once,
 Options:
 ${CONFIG_HELP}
   --listen HOST:PORT   listen here instead of server.listen
+  --record DIR         write every upstream request and stream to DIR as a redacted fixture
+                       case (same as server.record_dir; turn it into a test with scripts/new-fixture.ts)
 
 Signals: SIGHUP reloads the config (it is also reloaded when the file changes);
 SIGTERM / SIGINT stop accepting, let open streams finish (server.shutdown_grace), and exit 0.`,
 
   async run(argv) {
-    const { flags, positionals } = parseArgs(argv, { string: ["config", "listen"], alias: { c: "config" } });
+    const { flags, positionals } = parseArgs(argv, { string: ["config", "listen", "record"], alias: { c: "config" } });
     if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
     const listen = flags.listen as string | undefined;
     if (listen !== undefined && !LISTEN.test(listen)) throw new UsageError(`--listen must be HOST:PORT, got ${JSON.stringify(listen)}`);
@@ -61,9 +64,16 @@ SIGTERM / SIGINT stop accepting, let open streams finish (server.shutdown_grace)
     const hint = noAccountHint(store.current);
     if (hint) process.stdout.write(`${hint}\n`);
 
+    const unsafe = unsafeSettings(store.current, listen ? listen.slice(0, listen.lastIndexOf(":")).replace(/^\[|\]$/g, "") : undefined);
+    if (unsafe.length) {
+      process.stderr.write(`codex-gateway: refusing to start with unsafe settings:\n${unsafe.map((p) => `  - ${p}`).join("\n")}\n`);
+      return EXIT.failed;
+    }
+
     // Loaded here, not at the top: check/keys/schema/version then start without Elysia and the rest.
     const { startServer } = await import("../server.ts");
-    const server = await startServer({ store, listen, log });
+    const record = flags.record as string | undefined;
+    const server = await startServer({ store, listen, log, recordDir: record ? resolve(record) : undefined });
     store.watch();
     return waitForStop(store, server, log);
   },

@@ -4,8 +4,8 @@ import { errorResponse, jsonResponse } from "../http/envelope.ts";
 import { authenticate, extractApiKey } from "../keys/authenticate.ts";
 import type { Ticket, UsageNumbers } from "../keys/types.ts";
 import type { Runtime } from "../runtime.ts";
-import { codexFailureToError } from "../translate/errors.ts";
-import { accumulate, finalResponse, initAccumulator } from "../translate/responses/accumulate.ts";
+import { accumulate, initAccumulator } from "../translate/responses/accumulate.ts";
+import { nonStreamOutcome, type NonStreamOutcome } from "./non-stream.ts";
 import type { CodexEvent, CodexRequest, TranslateContext } from "../translate/types.ts";
 import type { UpstreamStream } from "../upstream/types.ts";
 import type { RequestInfo, Surface, SurfaceInput } from "./surface.ts";
@@ -184,13 +184,17 @@ async function nonStreamAnswer(
     finish(err.status, usage, up.account, err.code, ttfb);
     return errorResponse(err, p.surface.dialect, headers);
   }
-  const final = finalResponse(acc, ctx.requestedModel);
-  if (acc.terminal === "failed" || acc.error || !acc.terminal) {
-    const err = codexFailureToError(acc.terminal === "failed" ? final.error : acc.error ?? { code: "stream_incomplete", message: "stream closed before response.completed" });
-    finish(err.status, usage, up.account, err.code, ttfb);
-    return errorResponse(err, p.surface.dialect, headers);
+  let outcome: NonStreamOutcome;
+  try {
+    outcome = nonStreamOutcome(p.surface, acc, ctx);
+  } catch (e) {
+    outcome = { final: {}, error: isGatewayError(e) ? e : unexpected(rt, e) };
   }
-  const body = p.surface.fromResponse(final, ctx);
+  if ("error" in outcome) {
+    finish(outcome.error.status, usage, up.account, outcome.error.code, ttfb);
+    return errorResponse(outcome.error, p.surface.dialect, headers);
+  }
+  const { final, body } = outcome;
   p.surface.onComplete?.(ctx, codexBody, { output: final.output, id: final.id });
   finish(200, usage, up.account, undefined, ttfb);
   return jsonResponse(body, 200, headers);

@@ -1,3 +1,4 @@
+import type { GatewayError } from "../errors.ts";
 import type { ErrorDialect } from "../http/envelope.ts";
 import type { CodexRequest, StreamReducer, TranslateContext } from "../translate/types.ts";
 
@@ -35,6 +36,8 @@ export interface Surface {
   stream: StreamReducer<any>;
   /** The non-stream answer built from the accumulated final Response object. */
   fromResponse(final: Record<string, any>, ctx: TranslateContext): unknown;
+  /** How an upstream failure (response.failed error, `error` event, EOF) reads in this surface; default codexFailureToError. */
+  failure?(error: { code?: string | null; message?: string | null } | undefined, ctx: TranslateContext): GatewayError;
   /** Extra TranslateContext fields for this request (framing, tool maps, state lookups). */
   context?(body: any, info: RequestInfo, input: SurfaceInput): Record<string, unknown>;
   /** Content type of the streamed answer (default text/event-stream). */

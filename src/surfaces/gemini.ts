@@ -1,6 +1,6 @@
 import type { Surface } from "../pipeline/surface.ts";
 import { GEMINI_FIELDS } from "./known-fields.ts";
-import { geminiFromResponse, geminiReplyOptions, geminiStream, geminiToCodex, inspectGemini } from "../translate/gemini/index.ts";
+import { codexFailure, geminiFromResponse, geminiReplyOptions, geminiStream, geminiToCodex, inspectGemini } from "../translate/gemini/index.ts";
 
 /** Google's generateContent / streamGenerateContent. Model and method come from the URL. */
 export const geminiSurface: Surface = {
@@ -11,6 +11,7 @@ export const geminiSurface: Surface = {
   toCodex: geminiToCodex,
   stream: geminiStream,
   fromResponse: geminiFromResponse,
+  failure: (error, ctx) => codexFailure(error as Parameters<typeof codexFailure>[0], ctx.now),
   // `?alt=sse` selects SSE; without it the stream is one JSON array (what the SDKs' default REST stream reads).
   context: (body, info, input) => ({
     geminiFraming: input.url.searchParams.get("alt") === "sse" ? "sse" : "json-array",

@@ -1,7 +1,7 @@
 import type { Surface } from "../pipeline/surface.ts";
 import type { ConversationState } from "../runtime.ts";
 import { MESSAGES_FIELDS } from "./known-fields.ts";
-import { anthropicFromResponse, anthropicReasoningToRemember, anthropicRequestInfo, anthropicStream, anthropicToCodex, inspectMessages } from "../translate/anthropic/index.ts";
+import { anthropicFailure, anthropicFromResponse, anthropicReasoningToRemember, anthropicRequestInfo, anthropicStream, anthropicToCodex, inspectMessages } from "../translate/anthropic/index.ts";
 
 /** Anthropic Messages, for Claude Code and the Anthropic SDK. */
 export function messagesSurface(state: ConversationState): Surface {
@@ -13,6 +13,7 @@ export function messagesSurface(state: ConversationState): Surface {
     toCodex: anthropicToCodex,
     stream: anthropicStream,
     fromResponse: anthropicFromResponse,
+    failure: (error) => anthropicFailure(error?.code, error?.message),
     // toCodex cannot see headers, so the header-based session (x-claude-code-session-id) travels in ctx.
     context: (body, info) => ({ sessionKey: info.sessionKey, anthropic: anthropicRequestInfo(body) }),
     onComplete: (ctx, _codexBody, done) => {

@@ -5,9 +5,8 @@
  * - bytes → `SseParser.push` per chunk (+ `end()` at EOF) → `parseEventData` → events;
  * - stream: `reducer.init(ctx)`, `step` per event, then `end` exactly once with `done` if a
  *   terminal event (completed / incomplete / failed) was seen, else `eof`;
- * - non-stream: `accumulate` every event, `finalResponse`, then the same failure check as
- *   `nonStreamAnswer` (failed / error / no terminal ⇒ codexFailureToError) or
- *   `surface.fromResponse`; a thrown GatewayError is rendered with `errorResponse`.
+ * - non-stream: `accumulate` every event, then the pipeline's own `nonStreamOutcome`
+ *   (failed / error / no terminal ⇒ the surface's failure mapping, else `surface.fromResponse`); a thrown GatewayError is rendered with `errorResponse`.
  *
  * The context is built as the pipeline builds it (inspect → base ctx → surface.context → toCodex),
  * with a fixed clock and a counting id factory so the output is deterministic.
@@ -15,8 +14,8 @@
 import { isGatewayError } from "../../src/errors.ts";
 import { errorResponse } from "../../src/http/envelope.ts";
 import { KNOWN_EVENT_TYPES } from "../../src/pipeline/known-events.ts";
-import { codexFailureToError } from "../../src/translate/errors.ts";
-import { accumulate, finalResponse, initAccumulator } from "../../src/translate/responses/accumulate.ts";
+import { nonStreamOutcome } from "../../src/pipeline/non-stream.ts";
+import { accumulate, initAccumulator } from "../../src/translate/responses/accumulate.ts";
 import type { CodexEvent, ReasoningOutput, TranslateContext } from "../../src/translate/types.ts";
 import { parseEventData, SseParser, type SseRecord } from "../../src/upstream/sse.ts";
 import type { Mode, ReplaySurface } from "./surfaces.ts";
@@ -134,13 +133,11 @@ export async function replayJson(rs: ReplaySurface, requestBody: unknown, events
   const ctx = buildContext(rs, requestBody, "json", o);
   const acc = initAccumulator();
   for (const ev of events) accumulate(acc, structuredClone(ev));
-  const final = finalResponse(acc, ctx.requestedModel);
   try {
-    // Same decision as run.ts nonStreamAnswer: failures never reach fromResponse.
-    if (acc.terminal === "failed" || acc.error || !acc.terminal) {
-      throw codexFailureToError(acc.terminal === "failed" ? final.error : (acc.error ?? { code: "stream_incomplete", message: "stream closed before response.completed" }));
-    }
-    return { status: 200, body: rs.surface.fromResponse(final, ctx) };
+    // The pipeline's own decision (src/pipeline/non-stream.ts).
+    const outcome = nonStreamOutcome(rs.surface, acc, ctx);
+    if ("error" in outcome) throw outcome.error;
+    return { status: 200, body: outcome.body };
   } catch (e) {
     if (!isGatewayError(e)) throw e;
     const res = errorResponse(e, rs.surface.dialect);

@@ -23,7 +23,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cpuDelta, gitSha, hasTaskset, machineInfo, pinSelf, readCpu, readRssKb, TICK_US } from "./bench/proc.ts";
-import { freePort, ROOT, spawnGateway, startLoadGen, startMock, stopProc, tailLog, waitFor200, writeConfig, type GatewayCommand, type LoadGen, type Mock } from "./bench/processes.ts";
+import { freePort, ROOT, spawnGateway, startBare, startLoadGen, startMock, stopProc, tailLog, waitFor200, writeConfig, type GatewayCommand, type LoadGen, type Mock } from "./bench/processes.ts";
 import { judge, type BenchResults, type CpuCase, type LatencyCase, type MemoryResult, type SideStats, type StartupResult, type ThroughputCase } from "./bench/results.ts";
 import { markdown } from "./bench/report.ts";
 import { median, mergeSamples, pcts, round } from "./bench/stats.ts";
@@ -41,22 +41,31 @@ interface Options {
   out?: string;
   only: Set<Section>;
   surfaces: SurfaceName[];
+  /** Also measure the minimal Bun proxy (scripts/bench/bare-proxy.ts) as the floor. */
+  bare: boolean;
   logLevel: string;
 }
 
+/** A process under test: the gateway, or the bare proxy. */
+interface Server {
+  url: string;
+  pid: number;
+}
+
 function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, source: false, build: true, only: new Set(SECTIONS), surfaces: [...SURFACES], logLevel: "info" };
+  const o: Options = { quick: false, source: false, build: true, only: new Set(SECTIONS), surfaces: [...SURFACES], bare: true, logLevel: "info" };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
     const value = () => inline ?? argv[++i] ?? fail(`${flag} needs a value`);
     if (flag === "--quick") o.quick = true;
     else if (flag === "--source") o.source = true;
     else if (flag === "--no-build") o.build = false;
+    else if (flag === "--no-bare") o.bare = false;
     else if (flag === "--binary") o.binary = value();
     else if (flag === "--out") o.out = value();
     else if (flag === "--log-level") o.logLevel = value();
     else if (flag === "--only") o.only = new Set(value().split(",").map((s) => (SECTIONS.includes(s as Section) ? (s as Section) : fail(`unknown section ${s}`))));
-    else if (flag === "--surfaces") o.surfaces = value().split(",").map((s) => (SURFACES.includes(s as SurfaceName) ? (s as SurfaceName) : fail(`unknown surface ${s}`)));
+    else if (flag === "--surfaces") o.surfaces = value().split(",").map((s) => ((SURFACES as readonly string[]).includes(s) ? (s as SurfaceName) : fail(`unknown surface ${s}`)));
     else fail(`unknown flag ${flag}`);
   }
   return o;
@@ -156,7 +165,7 @@ function side(runs: RunResult[]): SideStats {
   };
 }
 
-async function measureLatency(lg: LoadGen, gw: { url: string; pid: number }, mock: Mock, surface: SurfaceName, concurrency: number, s: Settings): Promise<LatencyCase> {
+async function measureLatency(lg: LoadGen, gw: Server, mock: Mock, surface: SurfaceName, concurrency: number, s: Settings): Promise<LatencyCase> {
   const single = concurrency === 1;
   const profile = single ? s.fast : s.realistic;
   const direct = directTarget(mock.baseUrl, profile);
@@ -212,7 +221,7 @@ async function measureLatency(lg: LoadGen, gw: { url: string; pid: number }, moc
   };
 }
 
-async function measureCpu(lg: LoadGen, gw: { url: string; pid: number }, surface: SurfaceName, s: Settings): Promise<CpuCase> {
+async function measureCpu(lg: LoadGen, gw: Server, surface: SurfaceName, s: Settings): Promise<CpuCase> {
   const target = gatewayTarget(gw.url, surface, s.fast);
   const c0 = readCpu(gw.pid);
   const r = await lg.run<RunResult>({ kind: "open", target, rate: s.cpu.rate, durationMs: s.cpu.durationMs, warmupMs: 0 });
@@ -229,7 +238,7 @@ async function measureCpu(lg: LoadGen, gw: { url: string; pid: number }, surface
   };
 }
 
-async function measureThroughput(lg: LoadGen, gw: { url: string; pid: number } | undefined, target: Target, name: SurfaceName | "direct", s: Settings): Promise<ThroughputCase> {
+async function measureThroughput(lg: LoadGen, gw: Server | undefined, target: Target, name: SurfaceName | "direct", s: Settings): Promise<ThroughputCase> {
   const c0 = gw ? readCpu(gw.pid) : undefined;
   const t0 = performance.now();
   const r = await lg.run<RunResult>({ kind: "closed", target, concurrency: s.throughput.concurrency, durationMs: s.throughput.durationMs, warmupMs: s.throughput.warmupMs, samples: false });
@@ -243,7 +252,7 @@ async function measureThroughput(lg: LoadGen, gw: { url: string; pid: number } |
   return out;
 }
 
-async function measureMemory(lg: LoadGen, gw: { url: string; pid: number }, idleFreshKb: number, s: Settings): Promise<MemoryResult> {
+async function measureMemory(lg: LoadGen, gw: Server, idleFreshKb: number, s: Settings): Promise<MemoryResult> {
   const surface: SurfaceName = "responses";
   await Bun.sleep(1000);
   const idleWarmKb = readRssKb(gw.pid);

@@ -184,6 +184,8 @@ export async function createServices(store: ConfigStore, baseLog: Logger, opts: 
     close: async () => {
       usage.close();
       await upstream.close();
+      // Hand shared concurrency leases back now rather than after their TTL.
+      if (counters instanceof RedisCounters) await counters.close();
       redis?.close();
       db.close();
     },

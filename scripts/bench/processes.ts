@@ -67,6 +67,20 @@ export async function startMock(): Promise<Mock> {
   };
 }
 
+/** scripts/bench/bare-proxy.ts on the gateway's core: the floor of what proxying costs in Bun. */
+export async function startBare(mock: Mock): Promise<{ proc: Subprocess; url: string; pid: number }> {
+  const port = await freePort();
+  const proc = Bun.spawn(pinned(GATEWAY_CPU, [process.execPath, join(ROOT, "scripts/bench/bare-proxy.ts"), "--port", String(port), "--upstream", mock.baseUrl, "--token", MOCK_TOKEN]), {
+    cwd: ROOT,
+    stdin: "ignore",
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  const url = `http://127.0.0.1:${port}`;
+  if ((await waitFor200(`${url}/readyz`, performance.now(), 10_000, proc)) === undefined) throw new Error("bare proxy did not start");
+  return { proc, url, pid: proc.pid };
+}
+
 /** The gateway's config: every account is the mock, one plaintext key, no limits. */
 export function writeConfig(dir: string, mock: Mock, logLevel: string): string {
   mkdirSync(join(dir, "accounts"), { recursive: true });

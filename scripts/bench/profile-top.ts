@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 /**
- * `bun scripts/bench/profile-top.ts FILE.cpuprofile [--top 30] [--filter src/]`: the hot spots of a
+ * `bun scripts/bench/profile-top.ts FILE.cpuprofile [--top 30] [--filter src/] [--from-ms T] [--callers NAME]`: the hot spots of a
  * `bun --cpu-prof` profile (Chrome format), as file:line function with % of samples, self and
  * inclusive (a function counted once per sample however deep it recurses).
  *
@@ -29,7 +29,18 @@ const opt = (name: string) => {
 const top = Number(opt("top") ?? 30);
 const filter = opt("filter");
 
-const prof = JSON.parse(readFileSync(file, "utf8")) as { nodes: Node[]; samples: number[] };
+const prof = JSON.parse(readFileSync(file, "utf8")) as { nodes: Node[]; samples: number[]; timeDeltas?: number[] };
+// --from-ms T: only samples taken T ms or more after the profile started (skip start-up and warm-up).
+const fromMs = Number(opt("from-ms") ?? 0);
+if (fromMs > 0 && prof.timeDeltas) {
+  let t = 0;
+  const kept: number[] = [];
+  prof.samples.forEach((id, i) => {
+    t += prof.timeDeltas![i] ?? 0;
+    if (t >= fromMs * 1000) kept.push(id);
+  });
+  prof.samples = kept;
+}
 const byId = new Map<number, Node>();
 const parent = new Map<number, number>();
 for (const n of prof.nodes) byId.set(n.id, n);
@@ -72,3 +83,20 @@ const show = (title: string, m: Map<string, number>) => {
 };
 show("self", self);
 show("inclusive", incl);
+
+// --callers NAME: who calls functions whose label contains NAME (by samples, self time of NAME).
+const callersOf = opt("callers");
+if (callersOf) {
+  const callers = new Map<string, number>();
+  for (const id of prof.samples) {
+    const n = byId.get(id);
+    if (!n || !label(n).includes(callersOf)) continue;
+    const p = parent.get(id);
+    const chain: string[] = [];
+    for (let cur = p, i = 0; cur !== undefined && i < 3; cur = parent.get(cur), i++) chain.push(label(byId.get(cur)!));
+    const k = chain.join("  <  ");
+    callers.set(k, (callers.get(k) ?? 0) + 1);
+  }
+  console.log(`\ncallers of ${callersOf} (self samples)`);
+  for (const [k, v] of [...callers.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${String(v).padStart(6)}  ${k}`);
+}

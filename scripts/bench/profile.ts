@@ -32,6 +32,7 @@ const mock = await startMock();
 const lg = await startLoadGen();
 const config = writeConfig(dir, mock, "warn");
 const port = await freePort();
+const spawned = performance.now();
 const proc = Bun.spawn(
   pinned(GATEWAY_CPU, [process.execPath, "--cpu-prof", `--cpu-prof-interval=${interval}`, `--cpu-prof-dir=${join(dir, "profiles")}`, join(ROOT, "src/main.ts"), "serve", "--config", config, "--listen", `127.0.0.1:${port}`]),
   { cwd: dir, env: { PATH: process.env.PATH ?? "", HOME: dir }, stdout: "ignore", stderr: "inherit" },
@@ -40,6 +41,7 @@ const url = `http://127.0.0.1:${port}`;
 if ((await waitFor200(`${url}/readyz`, performance.now(), 15_000, proc)) === undefined) throw new Error("gateway did not start");
 const target = gatewayTarget(url, surface, { name: "profile", deltas: 50, delayMs });
 await lg.run({ kind: "closed", target, concurrency: 8, durationMs: 2000, warmupMs: 0, samples: false });
+const fromMs = Math.round(performance.now() - spawned);
 const c0 = readCpu(proc.pid);
 const r = await lg.run<RunResult>({ kind: "open", target, rate, durationMs: seconds * 1000, warmupMs: 0 });
 const c1 = readCpu(proc.pid);
@@ -50,5 +52,5 @@ await mock.stop();
 const file = readdirSync(join(dir, "profiles")).find((f) => f.endsWith(".cpuprofile"));
 if (!file) throw new Error("no profile written");
 console.log(`profile: ${join(dir, "profiles", file)}`);
-const top = Bun.spawnSync([process.execPath, join(import.meta.dir, "profile-top.ts"), join(dir, "profiles", file), "--top", opt("top", "40")], { stdout: "inherit", stderr: "inherit" });
+const top = Bun.spawnSync([process.execPath, join(import.meta.dir, "profile-top.ts"), join(dir, "profiles", file), "--top", opt("top", "40"), "--from-ms", String(fromMs), ...(args.includes("--callers") ? ["--callers", opt("callers", "")] : [])], { stdout: "inherit", stderr: "inherit" });
 process.exit(top.exitCode ?? 0);

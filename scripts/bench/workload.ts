@@ -7,7 +7,8 @@ import { BENCH_KEY, MOCK_TOKEN } from "./processes.ts";
 import type { Target } from "./types.ts";
 
 export const SURFACES = ["raw", "responses", "chat", "messages"] as const;
-export type SurfaceName = (typeof SURFACES)[number];
+/** The gateway's surfaces, and "bare": the minimal Bun proxy (scripts/bench/bare-proxy.ts), the floor they are compared with. */
+export type SurfaceName = (typeof SURFACES)[number] | "bare";
 
 export interface Profile {
   name: string;
@@ -51,6 +52,8 @@ export function gatewayTarget(gatewayUrl: string, surface: SurfaceName, p: Profi
   const json = { "content-type": "application/json", accept: "text/event-stream" };
   const bearer = { ...json, authorization: `Bearer ${BENCH_KEY}` };
   switch (surface) {
+    case "bare":
+      return { url: `${gatewayUrl}/v1/responses`, headers: json, body: codexBody(p), contentMarker: RESPONSES_CONTENT };
     case "raw":
       return { url: `${gatewayUrl}/v1/responses`, headers: { ...bearer, "x-codex-mode": "raw" }, body: codexBody(p), contentMarker: RESPONSES_CONTENT };
     case "responses":

@@ -1,6 +1,7 @@
 import { watch, watchFile, unwatchFile, type FSWatcher } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
+import { parseDocument } from "yaml";
 import { ConfigError, parseConfig } from "./load.ts";
 import type { Config } from "./types.ts";
 import type { Logger } from "../observe/log.ts";
@@ -128,6 +129,11 @@ export class ConfigStore {
       this.#log.debug("config unchanged", { reason, path: this.path, generation: this.#generation });
       return "unchanged";
     }
+    if (hasNoSettings(text)) {
+      // Valid YAML for a first start (all defaults), but on a running gateway it would drop every
+      // key and account at once: it is a save caught half-way (truncated, not yet written).
+      return this.#reject("the config file has no settings (empty, or caught half-way through a save); keeping the running config", text, reason);
+    }
     let next: Config;
     try {
       next = parseConfig(text, this.path, this.#env);
@@ -232,4 +238,11 @@ export class ConfigStore {
     if (this.#polling) unwatchFile(this.path);
     this.#polling = false;
   }
+}
+
+/** Empty, or comments only: a document without a single setting (parse errors are parseConfig's to report). */
+function hasNoSettings(text: string): boolean {
+  if (!text.trim()) return true;
+  const doc = parseDocument(text);
+  return doc.errors.length === 0 && doc.toJS() == null;
 }

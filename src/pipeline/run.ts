@@ -245,14 +245,15 @@ function streamAnswer(
     : setInterval(() => {
         if (!closed && controllerRef && rt.now() - lastWrite >= keepaliveMs) write(controllerRef, [reducer.keepalive(state)]);
       }, Math.max(50, Math.floor(keepaliveMs / 2)));
-  const close = (c: ReadableStreamDefaultController<Uint8Array>, statusCode: number, errorCode?: string) => {
+  const close = (c: ReadableStreamDefaultController<Uint8Array>, statusCode: number, errorCode?: string, broken?: Error) => {
     if (closed) return;
     closed = true;
     if (ticker) clearInterval(ticker);
     rt.observer.streamClosed();
     finish(statusCode, usage, up?.account ?? "", errorCode, ttfb);
     try {
-      c.close();
+      if (broken) c.error(broken);
+      else c.close();
     } catch {
       /* already closed by a cancel */
     }
@@ -260,7 +261,9 @@ function streamAnswer(
   const fail = (c: ReadableStreamDefaultController<Uint8Array>, e: unknown) => {
     const err = isGatewayError(e) ? e : unexpected(rt, e);
     if (!raw) write(c, reducer.end(state, { kind: "error", status: err.status, code: err.code, message: err.message }));
-    close(c, err.status, err.code);
+    // Raw passthrough writes no frames of its own: pass a broken upstream on as a broken answer,
+    // never as a clean end the client could take for a complete (if truncated) stream.
+    close(c, err.status, err.code, raw ? err : undefined);
   };
 
   rt.observer.streamOpened();

@@ -74,8 +74,8 @@ interface CooldownMessage {
  * Account cooldowns shared between instances. Reads stay synchronous on the local store (the
  * selection loop checks every candidate on every request); writes go to the local store, to a
  * Redis hash per account (`{prefix}cooldown:<account>`, field = model), and out on a pub/sub
- * channel that the other instances apply to their local stores. `sync()` loads what Redis holds
- * (at start, and again whenever Redis comes back from an outage, to catch what was missed).
+ * channel that the other instances apply to their local stores. What Redis holds is loaded when
+ * Redis first answers and again after every outage (to catch what was missed); `sync()` does it now.
  */
 export class RedisCooldownStore implements CooldownStore {
   private readonly id = randomUUID();
@@ -89,7 +89,9 @@ export class RedisCooldownStore implements CooldownStore {
   ) {
     this.channel = `${this.prefix}cooldowns`;
     redis.subscribe(this.channel, (message) => this.apply(message));
+    // Load what Redis holds now if it already answers, else as soon as it does.
     this.offUp = redis.onUp(() => void this.sync());
+    if (redis.healthy) void this.sync();
   }
 
   get(account: string, model: string | undefined, now: number): Cooldown | undefined {

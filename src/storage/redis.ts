@@ -54,29 +54,34 @@ export class RedisConnection {
   private reportedErrors = new Set<string>();
   /** Calls answered by the fallback because Redis was down, slow or failing (metrics, tests). */
   fallbacks = 0;
+  /** The first connection attempt (started by the constructor): true when Redis answered. */
+  readonly ready: Promise<boolean>;
 
+  /** Starts connecting at once; until Redis answers, calls fall back (nothing waits for it). */
   constructor(opts: RedisConnectionOptions) {
     this.opts = { probeIntervalMs: 1000, connectTimeoutMs: 2000, ...opts };
     this.client = new RedisClient(opts.url, { enableOfflineQueue: false, autoReconnect: true, connectionTimeout: this.opts.connectTimeoutMs });
     this.client.onclose = (e) => {
       if (!this.closed) this.markDown(e ?? new Error("connection closed"));
     };
+    this.ready = this.start();
   }
 
-  /** Connect (bounded by connectTimeoutMs). Resolves either way: false means "down, probing". */
+  /** A connection whose first attempt has finished (bounded by connectTimeoutMs), either way. */
   static async open(opts: RedisConnectionOptions): Promise<RedisConnection> {
     const c = new RedisConnection(opts);
-    await c.start();
+    await c.ready;
     return c;
   }
 
-  async start(): Promise<boolean> {
+  private async start(): Promise<boolean> {
     try {
       await withTimeout(this.client.connect(), this.opts.connectTimeoutMs);
       await withTimeout(this.client.send("PING", []), this.opts.connectTimeoutMs);
+      if (this.closed) return false;
       this.up = true;
       this.opts.log.info("redis connected; limits, affinity, cooldowns and refresh locks are shared", { redis: redactUrl(this.opts.url) });
-      void this.ensureSubscriber();
+      this.cameUp();
       return true;
     } catch (e) {
       this.markDown(e, "redis unavailable at start; serving on local limits until it answers");
@@ -124,7 +129,7 @@ export class RedisConnection {
     });
   }
 
-  /** Called after every return of Redis from an outage (resync local mirrors). */
+  /** Called whenever Redis starts answering: the first connect and every return from an outage (resync local mirrors). */
   onUp(fn: () => void): () => void {
     this.upHooks.add(fn);
     return () => this.upHooks.delete(fn);
@@ -183,18 +188,23 @@ export class RedisConnection {
       this.probeTimer = undefined;
       this.opts.log.info("redis is back; shared limits resume", { redis: redactUrl(this.opts.url), down_ms: Date.now() - this.downSince });
       this.downSince = 0;
-      void this.ensureSubscriber(true);
-      for (const fn of this.upHooks) {
-        try {
-          fn();
-        } catch (e) {
-          this.opts.log.error("redis resync hook failed", { error: e instanceof Error ? e.message : String(e) });
-        }
-      }
+      this.cameUp(true);
     } catch {
       // Still down; the next tick tries again.
     } finally {
       this.probing = false;
+    }
+  }
+
+  /** Redis answers (first time, or after an outage): subscriptions back, stores resync. */
+  private cameUp(resubscribe = false): void {
+    void this.ensureSubscriber(resubscribe);
+    for (const fn of this.upHooks) {
+      try {
+        fn();
+      } catch (e) {
+        this.opts.log.error("redis resync hook failed", { error: e instanceof Error ? e.message : String(e) });
+      }
     }
   }
 

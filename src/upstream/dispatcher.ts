@@ -105,8 +105,12 @@ export class AccountDispatcher implements Dispatcher {
           return { failure: this.unavailable(acct, req, e) };
         }
       }
-      if (f.action === "refresh") f.action = "failover"; // still 401 with a fresh token
-      this.failed(acct, req, f, cfg);
+      if (f.action === "refresh") {
+        // Still 401 with a fresh token. send() leaves 401s to us; every other failure it has
+        // already recorded and cooled (recording again counted each failure twice).
+        f.action = "failover";
+        this.failed(acct, req, f, cfg);
+      }
       return { failure: f };
     }
   }

@@ -38,7 +38,9 @@ function cfg(limits: Record<string, unknown>, extra: Record<string, unknown> = {
 /** One gateway's worth of limit state: its own connection, local fallback and usage store. */
 async function gateway(prefix: string, config: () => Config, leaseTtlMs = 30_000) {
   const log = memoryLogger();
-  const conn = await RedisConnection.open({ url: redis.url, timeoutMs: TIMEOUT_MS, log, probeIntervalMs: 50, connectTimeoutMs: 500 });
+  // As compose.ts does: construct, and the connection starts by itself.
+  const conn = new RedisConnection({ url: redis.url, timeoutMs: TIMEOUT_MS, log, probeIntervalMs: 50, connectTimeoutMs: 500 });
+  expect(await conn.ready).toBe(true);
   const counters = new RedisCounters(conn, new MemoryCounters(), { prefix, leaseTtlMs });
   const usage = new UsageStore({ db: openDatabase(":memory:"), config, flushIntervalMs: 0, shared: counters });
   const admission = createAdmission({ config, counters, usage });

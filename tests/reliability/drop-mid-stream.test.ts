@@ -52,6 +52,25 @@ describe("upstream drops the connection mid-stream", () => {
     expect(await inUse(gw)).toBe(0);
   });
 
+  test("responses, raw passthrough (X-Codex-Mode: raw): the break reaches the client as a break, not a clean end", async () => {
+    const body = { model: "gpt-5.5", stream: true, store: false, instructions: "x", input: [{ type: "message", role: "user", content: [{ type: "input_text", text: PROMPT }] }] };
+    const res = await post(gw, { path: "/v1/responses", body }, { headers: { "x-codex-mode": "raw" }, signal: AbortSignal.timeout(5000) });
+    expect(res.status).toBe(200);
+    let text = "";
+    let broke = false;
+    try {
+      text = await res.text();
+    } catch {
+      broke = true;
+    }
+    // Either the connection breaks, or (never a clean end without a terminal event).
+    expect(broke || /response\.(completed|failed)/.test(text)).toBe(true);
+    dropped++;
+    const rec = await recentEntry(gw, res.headers.get("x-request-id")!);
+    expect(rec.status).toBeGreaterThanOrEqual(500);
+    expect(await inUse(gw)).toBe(0);
+  });
+
   test("the usage store counts every dropped request as an error; no stream or slot is left open", async () => {
     const usage = await adminGet(gw, "/admin/usage?group_by=key");
     const row = usage.rows.find((r: any) => r.group === "e2e");

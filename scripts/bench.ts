@@ -20,7 +20,7 @@
  * --log-level LEVEL (gateway log level, default info).
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { cpuDelta, gitSha, hasTaskset, machineInfo, pinSelf, readCpu, readRssKb, TICK_US } from "./bench/proc.ts";
 import { freePort, ROOT, spawnGateway, startBare, startLoadGen, startMock, stopProc, tailLog, waitFor200, writeConfig, type GatewayCommand, type LoadGen, type Mock } from "./bench/processes.ts";
@@ -306,6 +306,7 @@ async function main(): Promise<number> {
   const lg = await startLoadGen();
   const config = writeConfig(dir, mock, o.logLevel);
   let gwProc: ReturnType<typeof spawnGateway> | undefined;
+  let bare: Awaited<ReturnType<typeof startBare>> | undefined;
   const results: BenchResults = {
     schema: 1,
     date: new Date().toISOString(),
@@ -314,6 +315,7 @@ async function main(): Promise<number> {
     bun: Bun.version,
     git: gitSha(ROOT),
     machine,
+    loadAverage: { start: loadAverage(), end: [] },
     pinning,
     gateway: { kind: cmd.kind, command: [...cmd.argv.map((a) => a.replace(ROOT + "/", "")), "serve"].join(" "), logLevel: o.logLevel },
     settings: { ...s, surfaces: o.surfaces, sections: [...o.only] },
@@ -335,9 +337,11 @@ async function main(): Promise<number> {
     const url = `http://127.0.0.1:${port}`;
     const ready = (await waitFor200(`${url}/readyz`, t0, 15_000, gwProc.proc)) ?? (await waitFor200(`${url}/healthz`, t0, 5_000, gwProc.proc));
     if (ready === undefined) throw new Error(`gateway did not start:\n${tailLog(gwProc.logPath)}`);
-    const gw = { url, pid: gwProc.proc.pid };
+    const gw: Server = { url, pid: gwProc.proc.pid };
     await Bun.sleep(1000);
     const idleFreshKb = readRssKb(gw.pid);
+    if (o.bare) bare = await startBare(mock);
+    const serverOf = (surface: SurfaceName): Server => (surface === "bare" ? bare! : gw);
 
     const surfaces: SurfaceName[] = [];
     for (const surface of o.surfaces) {
@@ -350,18 +354,24 @@ async function main(): Promise<number> {
     const directProblem = await probe(lg, directTarget(mock.baseUrl, s.fast));
     if (directProblem) throw new Error(`direct request to the mock failed: ${directProblem}`);
     if (!surfaces.length) throw new Error(`no surface works through the gateway; gateway log:\n${tailLog(gwProc.logPath)}`);
+    if (bare) {
+      const problem = await probe(lg, gatewayTarget(bare.url, "bare", s.fast));
+      if (problem) throw new Error(`the bare proxy failed: ${problem}`);
+      surfaces.push("bare");
+    }
 
     log(`warming up (${surfaces.join(", ")})`);
     for (const surface of surfaces) {
-      await lg.run({ kind: "closed", target: gatewayTarget(url, surface, s.fast), concurrency: 8, durationMs: s.warmupMs / 2, warmupMs: 0, samples: false });
-      await lg.run({ kind: "closed", target: gatewayTarget(url, surface, s.realistic), concurrency: 16, durationMs: s.warmupMs / 2, warmupMs: 0, samples: false });
+      const at = serverOf(surface).url;
+      await lg.run({ kind: "closed", target: gatewayTarget(at, surface, s.fast), concurrency: 8, durationMs: s.warmupMs / 2, warmupMs: 0, samples: false });
+      await lg.run({ kind: "closed", target: gatewayTarget(at, surface, s.realistic), concurrency: 16, durationMs: s.warmupMs / 2, warmupMs: 0, samples: false });
     }
     await lg.run({ kind: "closed", target: directTarget(mock.baseUrl, s.fast), concurrency: 8, durationMs: s.warmupMs / 2, warmupMs: 0, samples: false });
 
     if (o.only.has("latency")) {
       for (const surface of surfaces) {
         for (const c of [1, 16, 64]) {
-          const r = await measureLatency(lg, gw, mock, surface, c, s);
+          const r = await measureLatency(lg, serverOf(surface), mock, surface, c, s);
           results.latency.push(r);
           log(`latency ${surface} ×${c}: first event p50 ${r.direct.firstEvent.p50} → ${r.gateway.firstEvent.p50} ms, p99 ${r.direct.firstEvent.p99} → ${r.gateway.firstEvent.p99} ms (n=${r.gateway.n}), CPU ${r.gatewayCpuUsPerRequest} µs/req`);
         }
@@ -369,7 +379,7 @@ async function main(): Promise<number> {
     }
     if (o.only.has("cpu")) {
       for (const surface of surfaces) {
-        const r = await measureCpu(lg, gw, surface, s);
+        const r = await measureCpu(lg, serverOf(surface), surface, s);
         results.cpu.push(r);
         log(`cpu ${surface}: ${r.usPerRequest} µs/req (schedstat ${r.usPerRequestSched}) over ${r.requests} requests`);
       }
@@ -377,7 +387,7 @@ async function main(): Promise<number> {
     if (o.only.has("throughput")) {
       results.throughput.push(await measureThroughput(lg, undefined, directTarget(mock.baseUrl, s.fast), "direct", s));
       for (const surface of surfaces) {
-        const r = await measureThroughput(lg, gw, gatewayTarget(url, surface, s.fast), surface, s);
+        const r = await measureThroughput(lg, serverOf(surface), gatewayTarget(serverOf(surface).url, surface, s.fast), surface, s);
         results.throughput.push(r);
         log(`throughput ${surface}: ${r.perSecond}/s, gateway CPU ${Math.round((r.gatewayCpuUtil ?? 0) * 100)}%`);
       }
@@ -391,10 +401,13 @@ async function main(): Promise<number> {
     addNotes(results, s);
   } finally {
     if (gwProc) await stopProc(gwProc.proc);
+    if (bare) await stopProc(bare.proc);
     await lg.stop();
     await mock.stop();
   }
   results.durationS = Math.round((performance.now() - began) / 100) / 10;
+  results.loadAverage.end = loadAverage();
+  if (results.loadAverage.start[0] > 0.5) notes.push(`Other work was running on the machine (load average ${results.loadAverage.start.join(" / ")} at the start, ${results.loadAverage.end.join(" / ")} at the end): expect noise; compare with the bare proxy measured in the same run.`);
   results.targets = judge(results);
   const text = markdown(results);
   const out = outputPath(o);
@@ -420,6 +433,10 @@ function addNotes(r: BenchResults, s: Settings): void {
   if (coarse.length) r.notes.push(`CPU per request measured over fewer than 50 clock ticks (${TICK_US / 1000} ms each) for ${coarse.map((c) => c.surface).join(", ")}: ±${Math.round(100 / Math.max(1, Math.min(...coarse.map((c) => c.totalStatUs / TICK_US))))}% resolution.`);
   if (r.memory && r.memory.streamsOpen < r.memory.streamsRequested) r.notes.push(`memory: only ${r.memory.streamsOpen} of ${r.memory.streamsRequested} streams opened.`);
   void s;
+}
+
+function loadAverage(): number[] {
+  return loadavg().map((x) => Math.round(x * 100) / 100);
 }
 
 function outputPath(o: Options): string {

@@ -18,7 +18,7 @@ const opt = (name: string, dflt: string) => {
   return i === -1 ? dflt : args[i + 1];
 };
 const surface = opt("surface", "responses") as SurfaceName;
-if (!SURFACES.includes(surface)) throw new Error(`unknown surface ${surface}`);
+if (!(SURFACES as readonly string[]).includes(surface)) throw new Error(`unknown surface ${surface}`);
 const delayMs = Number(opt("delay-ms", "0"));
 const rate = Number(opt("rate", "800"));
 const seconds = Number(opt("seconds", "8"));

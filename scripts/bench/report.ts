@@ -11,10 +11,12 @@ function pair(d: number, g: number): string {
   return `${ms(d)} → ${ms(g)} (${ratio(g / d)})`;
 }
 
+const nameOf = (s: string) => (s === "bare" ? "bare Bun proxy (floor)" : s);
+
 function latencyRow(c: LatencyCase): string {
   const d = c.direct;
   const g = c.gateway;
-  return `| ${c.surface} | ${c.concurrency} | ${pair(d.firstEvent.p50, g.firstEvent.p50)} | ${pair(d.firstEvent.p90, g.firstEvent.p90)} | ${pair(d.firstEvent.p99, g.firstEvent.p99)} | ${signed(c.added.firstEventP50)} / ${signed(c.added.firstEventP99)} | ${pair(d.headers.p50, g.headers.p50)} | ${pair(d.headers.p99, g.headers.p99)} | ${g.n}${g.errors || d.errors ? ` (${d.errors + g.errors} err)` : ""} |`;
+  return `| ${nameOf(c.surface)} | ${c.concurrency} | ${pair(d.firstEvent.p50, g.firstEvent.p50)} | ${pair(d.firstEvent.p90, g.firstEvent.p90)} | ${pair(d.firstEvent.p99, g.firstEvent.p99)} | ${signed(c.added.firstEventP50)} / ${signed(c.added.firstEventP99)} | ${pair(d.headers.p50, g.headers.p50)} | ${pair(d.headers.p99, g.headers.p99)} | ${g.n}${g.errors || d.errors ? ` (${d.errors + g.errors} err)` : ""} |`;
 }
 
 export function markdown(r: BenchResults): string {
@@ -46,14 +48,22 @@ export function markdown(r: BenchResults): string {
   }
 
   if (r.cpu.length || r.throughput.length) {
-    out.push("| surface | gateway CPU µs/request, burst | CPU µs/request, one chunk per delta (64 streams) | throughput, streams/s (gateway CPU busy) | CPU µs/request at saturation |", "|---|---:|---:|---:|---:|");
+    out.push(
+      "CPU per streamed request of 50 deltas (utime+stime of the process ÷ requests), and closed-loop throughput on one core. The bare proxy is the floor: what Bun and the kernel cost for any streaming proxy.",
+      "",
+      "| surface | CPU µs/request, burst (− floor) | CPU µs/request, one chunk per delta, 64 streams (− floor) | throughput, streams/s (its CPU busy) | CPU µs/request at saturation |",
+      "|---|---:|---:|---:|---:|",
+    );
     const direct = r.throughput.find((t) => t.target === "direct");
+    const floorBurst = r.cpu.find((c) => c.surface === "bare")?.usPerRequest;
+    const floorSpread = r.latency.find((c) => c.surface === "bare" && c.concurrency === 64)?.gatewayCpuUsPerRequest;
+    const minus = (v: number | undefined, floor: number | undefined, s: string) => (s !== "bare" && v !== undefined && floor !== undefined ? ` (+${int(v - floor)})` : "");
     const names = [...new Set([...r.cpu.map((c) => c.surface), ...r.throughput.filter((t) => t.target !== "direct").map((t) => t.target)])];
     for (const s of names) {
       const cpu = r.cpu.find((c) => c.surface === s);
       const spread = r.latency.find((c) => c.surface === s && c.concurrency === 64);
       const tp = r.throughput.find((t) => t.target === s);
-      out.push(`| ${s} | ${int(cpu?.usPerRequest)} | ${int(spread?.gatewayCpuUsPerRequest)} | ${int(tp?.perSecond)} (${tp?.gatewayCpuUtil !== undefined ? `${Math.round(tp.gatewayCpuUtil * 100)}%` : "–"}) | ${int(tp?.gatewayUsPerRequest)} |`);
+      out.push(`| ${nameOf(s)} | ${int(cpu?.usPerRequest)}${minus(cpu?.usPerRequest, floorBurst, s)} | ${int(spread?.gatewayCpuUsPerRequest)}${minus(spread?.gatewayCpuUsPerRequest, floorSpread, s)} | ${int(tp?.perSecond)} (${tp?.gatewayCpuUtil !== undefined ? `${Math.round(tp.gatewayCpuUtil * 100)}%` : "–"}) | ${int(tp?.gatewayUsPerRequest)} |`);
     }
     if (direct) out.push(`| direct (mock only) | – | – | ${int(direct.perSecond)} | – |`);
     out.push("");

@@ -7,6 +7,7 @@ import { ACCOUNT_ACTIONS, type AccountAction, type AdminDeps, type AuthJson, typ
 import { GatewayError, badRequest, isGatewayError, notFound } from "../errors.ts";
 import { parseJsonObject, readBody } from "../http/body.ts";
 import { jsonResponse } from "../http/envelope.ts";
+import { decodePath } from "../http/path.ts";
 import { filterEvents } from "../observe/events.ts";
 import { filterRecent } from "../observe/recent.ts";
 import { clean } from "../observe/redact.ts";
@@ -158,7 +159,7 @@ export function adminRoutes(deps: AdminDeps): RouteModule {
   const accountAction: Handler = async (_request, params) => {
     const action = params.action as AccountAction;
     if (!ACCOUNT_ACTIONS.includes(action)) throw notFound(`Unknown account action ${clean(action, 40)}; use one of ${ACCOUNT_ACTIONS.join(", ")}`);
-    const name = decodeURIComponent(params.name ?? "");
+    const name = decodePath(params.name ?? "");
     if (!(await deps.accounts()).some((a) => a.name === name)) throw notFound(`No account named ${clean(name, 64)}`);
     try {
       await deps.accountAction(name, action);

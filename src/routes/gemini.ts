@@ -2,6 +2,7 @@ import type { AnyApp, RouteModule } from "../app.ts";
 import { GatewayError, isGatewayError, internalError } from "../errors.ts";
 import { errorResponse, jsonResponse } from "../http/envelope.ts";
 import { parseJsonObject, readBody } from "../http/body.ts";
+import { decodePath } from "../http/path.ts";
 import { getFacts } from "../http/request-context.ts";
 import { authenticate, extractApiKey } from "../keys/authenticate.ts";
 import type { Runtime } from "../runtime.ts";
@@ -14,7 +15,7 @@ const VERSIONS = ["/v1beta", "/v1alpha", "/v1"];
 
 /** `models/gemini-2.5-pro:streamGenerateContent` → model and method (`:` may arrive as %3A). */
 export function splitModelMethod(pathname: string): { model: string; method: string } | undefined {
-  const decoded = decodeURIComponent(pathname).replace(/^(\/v1(beta|alpha)?)+\//, "/");
+  const decoded = decodePath(pathname).replace(/^(\/v1(beta|alpha)?)+\//, "/");
   const m = /^\/models\/(.+):([A-Za-z]+)$/.exec(decoded);
   return m ? { model: m[1], method: m[2] } : undefined;
 }
@@ -44,7 +45,7 @@ export function geminiModelHandlers(rt: Runtime, models: () => Promise<GeminiMod
     try {
       const url = new URL(request.url);
       authenticate(extractApiKey(request.headers, url), rt.snapshot().keys, rt.now());
-      const name = decodeURIComponent(url.pathname).replace(/^(\/v1(beta|alpha)?)+\/models\//, "");
+      const name = decodePath(url.pathname).replace(/^(\/v1(beta|alpha)?)+\/models\//, "");
       return jsonResponse(geminiModel(await models(), name));
     } catch (e) {
       return errorResponse(isGatewayError(e) ? e : internalError(), "google");

@@ -8,6 +8,7 @@
 import type { AnyApp, RouteModule } from "../app.ts";
 import { GatewayError, internalError, isGatewayError } from "../errors.ts";
 import { errorResponse, jsonResponse } from "../http/envelope.ts";
+import { decodePath } from "../http/path.ts";
 import { getFacts } from "../http/request-context.ts";
 import { authenticate, extractApiKey } from "../keys/authenticate.ts";
 import { ModelDirectory } from "../models/directory.ts";
@@ -66,7 +67,7 @@ export function modelsRoutes(rt: Runtime, deps: ModelsRouteDeps = {}): RouteModu
       app = app.get(path, ({ request }: { request: Request }) => answer(request));
       app = app.get(`${path}/*`, ({ request }: { request: Request }) => {
         const pathname = new URL(request.url).pathname;
-        return answer(request, decodeURIComponent(pathname.slice(pathname.indexOf("/models/") + "/models/".length)));
+        return answer(request, decodePath(pathname.slice(pathname.indexOf("/models/") + "/models/".length)));
       });
     }
     return app;

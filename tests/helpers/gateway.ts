@@ -155,7 +155,7 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
  * The gateway as a child process (`bun src/main.ts serve --config … --listen 127.0.0.1:0`); the
  * mock upstream stays in this process. Resolves once the child logged its "listening" line.
  */
-export async function spawnTestGateway(opts: TestGatewayOptions & { env?: Record<string, string>; startTimeoutMs?: number } = {}): Promise<TestGateway & { pid: number }> {
+export async function spawnTestGateway(opts: TestGatewayOptions & { env?: Record<string, string>; startTimeoutMs?: number } = {}): Promise<TestGateway & { pid: number; exited: Promise<number> }> {
   const mock = await startMockUpstream({ port: 0, ...opts.mock });
   const { dir, configPath } = writeConfig(mock, opts);
   const child = Bun.spawn([BUN, join(ROOT, "src/main.ts"), "serve", "--config", configPath, "--listen", "127.0.0.1:0"], {
@@ -205,6 +205,7 @@ export async function spawnTestGateway(opts: TestGatewayOptions & { env?: Record
     dir,
     configPath,
     pid: child.pid,
+    exited: child.exited,
     logs: () => `${stdout}\n${stderr}`,
     stop() {
       stopped ??= (async () => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 /**
- * `bun scripts/bench/profile.ts [--surface chat] [--delay-ms 0] [--rate 800] [--seconds 8] [--interval 250]`:
+ * `bun scripts/bench/profile.ts [--surface chat] [--delay-ms 0] [--rate 800 | --closed 64] [--seconds 8] [--interval 250] [--callers NAME]`:
  * the gateway from source under `bun --cpu-prof`, driven by the benchmark's load generator with
  * the mock's bench profile (pinned as in the benchmark), then the hot spots (profile-top.ts).
  * The profile is kept in tmp/bench-prof/ for a closer look (Chrome DevTools, speedscope).
@@ -43,9 +43,13 @@ const target = gatewayTarget(url, surface, { name: "profile", deltas: 50, delayM
 await lg.run({ kind: "closed", target, concurrency: 8, durationMs: 2000, warmupMs: 0, samples: false });
 const fromMs = Math.round(performance.now() - spawned);
 const c0 = readCpu(proc.pid);
-const r = await lg.run<RunResult>({ kind: "open", target, rate, durationMs: seconds * 1000, warmupMs: 0 });
+// --closed N: saturate with N streams at a time instead of the fixed rate.
+const closed = Number(opt("closed", "0"));
+const r = closed
+  ? await lg.run<RunResult>({ kind: "closed", target, concurrency: closed, durationMs: seconds * 1000, warmupMs: 0, samples: false })
+  : await lg.run<RunResult>({ kind: "open", target, rate, durationMs: seconds * 1000, warmupMs: 0 });
 const c1 = readCpu(proc.pid);
-console.log(`${surface}, 50 deltas ${delayMs} ms apart, ${rate}/s for ${seconds} s: ${r.ok} ok, ${r.errors} errors; ${((c1.statUs - c0.statUs) / r.started).toFixed(0)} µs CPU per request (profiler on)`);
+console.log(`${surface}, 50 deltas ${delayMs} ms apart, ${closed ? `closed loop ×${closed}` : `${rate}/s`} for ${seconds} s: ${r.ok} ok, ${r.errors} errors; ${((c1.statUs - c0.statUs) / r.started).toFixed(0)} µs CPU per request (profiler on)`);
 await stopProc(proc, 10_000);
 await lg.stop();
 await mock.stop();

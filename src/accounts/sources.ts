@@ -81,17 +81,3 @@ export function accountSpecs(config: Config): { specs: AccountSpec[]; notes: str
   return { specs, notes };
 }
 
-/** `*` matches any run of characters; everything else is literal. */
-export function globMatch(glob: string, value: string): boolean {
-  if (!glob.includes("*")) return glob === value;
-  const parts = glob.split("*");
-  if (!value.startsWith(parts[0])) return false;
-  let at = parts[0].length;
-  for (let i = 1; i < parts.length - 1; i++) {
-    const idx = value.indexOf(parts[i], at);
-    if (idx === -1) return false;
-    at = idx + parts[i].length;
-  }
-  const last = parts[parts.length - 1];
-  return value.length - at >= last.length && value.endsWith(last);
-}

@@ -1,3 +1,4 @@
+import { gunzipSync, inflateRawSync, inflateSync, zstdDecompressSync } from "node:zlib";
 import { GatewayError, badRequest } from "../errors.ts";
 
 function tooLarge(limit: number): GatewayError {
@@ -5,8 +6,8 @@ function tooLarge(limit: number): GatewayError {
 }
 
 /**
- * Reads a request body with a hard size limit (checked while reading, and again after
- * decompression), decoding `Content-Encoding: gzip | deflate | zstd`.
+ * Reads a request body with a hard size limit (checked while reading, and while decompressing),
+ * decoding `Content-Encoding: gzip | deflate | zstd`.
  */
 export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? NaN);
@@ -26,9 +27,7 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
     parts.push(value);
   }
   const bytes = parts.length === 1 ? parts[0] : concat(parts, size);
-  const decoded = decode(bytes, request.headers.get("content-encoding"));
-  if (decoded.byteLength > limit) throw tooLarge(limit);
-  return decoded;
+  return decode(bytes, request.headers.get("content-encoding"), limit);
 }
 
 function concat(parts: Uint8Array[], size: number): Uint8Array {
@@ -41,17 +40,35 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
-function decode(bytes: Uint8Array, encoding: string | null): Uint8Array {
+/**
+ * Decompression is capped at `limit` output bytes while it runs: a few KB of gzip can expand to
+ * gigabytes, so checking the size afterwards would be too late (the process would be out of memory).
+ */
+function decode(bytes: Uint8Array, encoding: string | null, limit: number): Uint8Array {
   const enc = encoding?.trim().toLowerCase();
   if (!enc || enc === "identity" || bytes.byteLength === 0) return bytes;
+  const capped = { maxOutputLength: Math.max(1, limit) };
   try {
-    if (enc === "gzip" || enc === "x-gzip") return Bun.gunzipSync(bytes as Uint8Array<ArrayBuffer>);
-    if (enc === "deflate") return Bun.inflateSync(bytes as Uint8Array<ArrayBuffer>);
-    if (enc === "zstd") return Bun.zstdDecompressSync(bytes as Uint8Array<ArrayBuffer>);
-  } catch {
+    if (enc === "gzip" || enc === "x-gzip") return gunzipSync(bytes, capped);
+    if (enc === "deflate") {
+      // RFC 9110 deflate is zlib-wrapped; some clients send raw deflate, so accept both.
+      try {
+        return inflateSync(bytes, capped);
+      } catch (e) {
+        if (outputTooLarge(e)) throw e;
+        return inflateRawSync(bytes, capped);
+      }
+    }
+    if (enc === "zstd") return zstdDecompressSync(bytes, capped);
+  } catch (e) {
+    if (outputTooLarge(e)) throw tooLarge(limit);
     throw badRequest(`Request body could not be decoded as ${enc}`, undefined, "invalid_content_encoding");
   }
   throw new GatewayError({ status: 415, type: "invalid_request_error", code: "unsupported_content_encoding", message: `Unsupported Content-Encoding: ${enc}` });
+}
+
+function outputTooLarge(e: unknown): boolean {
+  return (e as { code?: unknown })?.code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError;
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });

@@ -6,7 +6,7 @@ import { maxQuota } from "./counters.ts";
 import { nextUtcMidnight, utcDay } from "./day.ts";
 import { openaiDuration, retryAfterSeconds } from "./duration.ts";
 import type { RateSpec, RateState } from "./gcra.ts";
-import { anyMatch } from "./glob.ts";
+import { anyMatch } from "../util/glob.ts";
 
 export interface AdmissionDeps {
   config: () => Config;

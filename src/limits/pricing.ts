@@ -1,7 +1,7 @@
 import type { Config } from "../config/types.ts";
 import type { Price } from "../config/schema.ts";
 import type { UsageNumbers } from "../keys/types.ts";
-import { globMatch } from "./glob.ts";
+import { matchGlob as globMatch } from "../util/glob.ts";
 
 /**
  * Built-in prices, in credits per million tokens, used when no `models.pricing` glob matches.

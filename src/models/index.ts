@@ -3,5 +3,5 @@ export { EFFORT_ORDER, EFFORT_SUFFIXES, normalizeEffort, nearestEffort, effortRa
 export { createModelResolver, splitEffortSuffix, type ModelsConfig } from "./resolve.ts";
 export { ModelDirectory, fromModelInfo, parseModelsBody, type ModelDirectoryOptions } from "./directory.ts";
 export { openAIModelList, codexModelList, keyModelFilter, type OpenAIModel, type ModelFilter } from "./list.ts";
-export { matchGlob, globToRegExp } from "./glob.ts";
+export { matchGlob, globToRegExp } from "../util/glob.ts";
 export type { ModelResolver, ResolvedModel } from "./types.ts";

@@ -4,7 +4,7 @@
  */
 import type { CatalogModel } from "./catalog.ts";
 import type { ModelResolver } from "./types.ts";
-import { anyMatch } from "../limits/glob.ts";
+import { anyMatch } from "../util/glob.ts";
 
 export interface OpenAIModel {
   id: string;

@@ -25,7 +25,7 @@ import type { Config } from "../config/types.ts";
 import type { ModelResolver, ResolvedModel } from "./types.ts";
 import { builtinLookup, type CatalogLookup } from "./catalog.ts";
 import { EFFORT_SUFFIXES, boundEffort, effortRank, nearestEffort, normalizeEffort } from "./efforts.ts";
-import { globCapture, globToRegExp, matchGlob } from "./glob.ts";
+import { globCapture, globToRegExp, matchGlob } from "../util/glob.ts";
 
 export type ModelsConfig = Pick<Config["models"], "aliases" | "rules">;
 

@@ -44,7 +44,10 @@ async function spawnGateway(): Promise<Child> {
     const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${err}`)), 15_000);
     void (async () => {
       const dec = new TextDecoder();
-      for await (const chunk of proc.stderr as ReadableStream<Uint8Array>) {
+      const reader = (proc.stderr as ReadableStream<Uint8Array>).getReader();
+      for (;;) {
+        const { done, value: chunk } = await reader.read();
+        if (done) return;
         err += dec.decode(chunk, { stream: true });
         const m = /"msg":"listening"[^\n]*"url":"(http:\/\/[^"]+)"/.exec(err);
         if (m) {

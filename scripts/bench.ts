@@ -23,7 +23,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { cpuDelta, gitSha, hasTaskset, machineInfo, pinSelf, readCpu, readRssKb, TICK_US } from "./bench/proc.ts";
-import { freePort, ROOT, spawnGateway, startBare, startLoadGen, startMock, stopProc, tailLog, waitFor200, writeConfig, type GatewayCommand, type LoadGen, type Mock } from "./bench/processes.ts";
+import { freePort, GATEWAY_ENV, ROOT, spawnGateway, startBare, startLoadGen, startMock, stopProc, tailLog, waitFor200, writeConfig, type GatewayCommand, type LoadGen, type Mock } from "./bench/processes.ts";
 import { judge, type BenchResults, type CpuCase, type LatencyCase, type MemoryResult, type SideStats, type StartupResult, type ThroughputCase } from "./bench/results.ts";
 import { markdown } from "./bench/report.ts";
 import { median, mergeSamples, pcts, round } from "./bench/stats.ts";
@@ -80,21 +80,25 @@ const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOStri
 
 /** Counts and durations; the quick set keeps CI under ~30 s, the full set under ~5 min. */
 function settings(quick: boolean) {
-  const realistic: Profile = { name: "realistic", deltas: 50, delayMs: 5 };
+  // Quick mode only checks that everything works: shorter streams keep it under ~30 s.
+  const realistic: Profile = { name: "realistic", deltas: 50, delayMs: quick ? 5 : 20 };
+  const streamMs = (realistic.deltas - 1) * realistic.delayMs;
   return {
     rounds: quick ? 1 : 3,
     fast: { name: "fast", deltas: 50, delayMs: 0 } as Profile,
     realistic,
     /** An answer that sends its first delta and then stays silent: an open, idle stream. */
     idle: { name: "idle", deltas: 50, delayMs: 600_000 } as Profile,
-    /** Wall time the realistic stream lasts upstream (the open loop's rate is concurrency ÷ this). */
-    streamMs: (realistic.deltas - 1) * realistic.delayMs,
+    /** Wall time the realistic stream lasts upstream. */
+    streamMs,
     warmupMs: quick ? 300 : 1500,
+    /** 1 stream: fast-profile streams one after the other. */
     single: { durationMs: quick ? 250 : 1000 },
-    open: { 16: quick ? 500 : 2500, 64: quick ? 500 : 1500 } as Record<number, number>,
-    cpu: { rate: quick ? 300 : 800, durationMs: quick ? 500 : 4000 },
+    /** 16 and 64 streams: that many realistic streams kept open (started over rampMs), and fast probe streams at a fixed rate among them. */
+    probe: { rate: 100, durationMs: quick ? 300 : 2000, rampMs: quick ? 150 : streamMs },
+    cpu: { rate: quick ? 300 : 800, durationMs: quick ? 400 : 3000, spreadConcurrency: 64, spreadMs: quick ? 300 : 3000 },
     throughput: { concurrency: 64, durationMs: quick ? 600 : 3000, warmupMs: quick ? 150 : 500 },
-    memory: { streams: quick ? 100 : 1000, rate: 500 },
+    memory: { streams: quick ? 100 : 1000, rate: 500, settleMs: quick ? 300 : 1000 },
     startup: { runs: quick ? 2 : 9 },
   };
 }
@@ -116,7 +120,8 @@ function newestMtime(dir: string): number {
 async function gatewayCommand(o: Options, notes: string[]): Promise<GatewayCommand> {
   if (o.source) return { argv: [process.execPath, join(ROOT, "src/main.ts")], kind: "source" };
   const bin = o.binary ?? join(ROOT, "dist", `codex-gateway-${HOST}${process.platform === "win32" ? ".exe" : ""}`);
-  const stale = existsSync(bin) && statSync(bin).mtimeMs < Math.max(newestMtime(join(ROOT, "src")), statSync(join(ROOT, "package.json")).mtimeMs);
+  // An explicit --binary is taken as it is (e.g. an older build to compare with).
+  const stale = !o.binary && existsSync(bin) && statSync(bin).mtimeMs < Math.max(newestMtime(join(ROOT, "src")), statSync(join(ROOT, "package.json")).mtimeMs);
   if (!o.binary && o.build && (!existsSync(bin) || stale)) {
     log(`${existsSync(bin) ? "binary older than src/" : "no binary"}: building ${bin}`);
     const b = Bun.spawn([process.execPath, join(ROOT, "scripts/build.ts"), "--target", "host"], { cwd: ROOT, stdout: "ignore", stderr: "inherit" });
@@ -167,27 +172,41 @@ function side(runs: RunResult[]): SideStats {
 
 async function measureLatency(lg: LoadGen, gw: Server, mock: Mock, surface: SurfaceName, concurrency: number, s: Settings): Promise<LatencyCase> {
   const single = concurrency === 1;
-  const profile = single ? s.fast : s.realistic;
-  const direct = directTarget(mock.baseUrl, profile);
-  const through = gatewayTarget(gw.url, surface, profile);
-  const rate = single ? undefined : Math.round((concurrency * 1000) / s.streamMs);
-  const job = (target: Target) =>
+  const sides = {
+    direct: { probe: directTarget(mock.baseUrl, s.fast), background: directTarget(mock.baseUrl, s.realistic) },
+    gateway: { probe: gatewayTarget(gw.url, surface, s.fast), background: gatewayTarget(gw.url, surface, s.realistic) },
+  };
+  const job = (side: keyof typeof sides) =>
     single
-      ? { kind: "closed" as const, target, concurrency: 1, durationMs: s.single.durationMs, warmupMs: 50, samples: true }
-      : { kind: "open" as const, target, rate: rate!, durationMs: s.open[concurrency], warmupMs: Math.min(s.streamMs, s.open[concurrency] / 3) };
+      ? { kind: "closed" as const, target: sides[side].probe, concurrency: 1, durationMs: s.single.durationMs, warmupMs: 50, samples: true }
+      : {
+          kind: "open" as const,
+          target: sides[side].probe,
+          rate: s.probe.rate,
+          durationMs: s.probe.durationMs,
+          warmupMs: 0,
+          background: { target: sides[side].background, concurrency, rampMs: s.probe.rampMs },
+        };
   const d: RunResult[] = [];
   const g: RunResult[] = [];
   let cpuUs = 0;
-  let started = 0;
+  let wallMs = 0;
+  let bgErrors = 0;
   for (let round = 0; round < s.rounds; round++) {
     // Alternate which side goes first, so a trend within a round hits both alike.
     for (const which of round % 2 === 0 ? ["direct", "gateway"] : ["gateway", "direct"]) {
-      if (which === "direct") d.push(await lg.run<RunResult>(job(direct)));
-      else {
+      if (which === "direct") {
+        const r = await lg.run<RunResult>(job("direct"));
+        bgErrors += r.background?.errors ?? 0;
+        d.push(r);
+      } else {
         const c0 = readCpu(gw.pid);
-        const r = await lg.run<RunResult>(job(through));
+        const t0 = performance.now();
+        const r = await lg.run<RunResult>(job("gateway"));
         cpuUs += cpuDelta(c0, readCpu(gw.pid)).statUs;
-        started += r.started;
+        wallMs += performance.now() - t0;
+        bgErrors += r.background?.errors ?? 0;
+        if (r.background?.errors) log(`${surface} ×${concurrency}: ${r.background.errors} background stream errors, e.g. ${r.background.errorSamples[0]}`);
         g.push(r);
       }
       await Bun.sleep(50);
@@ -199,8 +218,11 @@ async function measureLatency(lg: LoadGen, gw: Server, mock: Mock, surface: Surf
     surface,
     concurrency,
     loop: single ? "closed" : "open",
-    ratePerSecond: rate,
-    profile: `${profile.name} (${profile.deltas} deltas, ${profile.delayMs} ms apart)`,
+    ratePerSecond: single ? undefined : s.probe.rate,
+    profile: single
+      ? `${s.fast.name} (${s.fast.deltas} deltas in one burst), one stream at a time`
+      : `${s.fast.name} probes at ${s.probe.rate}/s among ${concurrency} open ${s.realistic.name} streams (${s.realistic.deltas} deltas ${s.realistic.delayMs} ms apart)`,
+    backgroundErrors: bgErrors,
     rounds: s.rounds,
     direct: ds,
     gateway: gs,
@@ -217,19 +239,28 @@ async function measureLatency(lg: LoadGen, gw: Server, mock: Mock, surface: Surf
       firstEventP99: round(gs.firstEvent.p99 / ds.firstEvent.p99),
       headersP50: round(gs.headers.p50 / ds.headers.p50),
     },
-    gatewayCpuUsPerRequest: round(cpuUs / Math.max(1, started), 1),
+    gatewayCpuUtil: round(cpuUs / 1000 / Math.max(1, wallMs), 3),
   };
 }
 
-async function measureCpu(lg: LoadGen, gw: Server, surface: SurfaceName, s: Settings): Promise<CpuCase> {
-  const target = gatewayTarget(gw.url, surface, s.fast);
+/**
+ * Gateway CPU per request at a fixed rate: `burst` (fast profile, the whole answer in one write, at
+ * cpu.rate/s) and `spread` (realistic profile, one chunk per delta, at the rate that keeps
+ * cpu.spreadConcurrency streams open). All streams have ended when the counters are read.
+ */
+async function measureCpu(lg: LoadGen, gw: Server, surface: SurfaceName, s: Settings, kind: "burst" | "spread"): Promise<CpuCase> {
+  const burst = kind === "burst";
+  const p = burst ? s.fast : s.realistic;
+  const rate = burst ? s.cpu.rate : Math.round((s.cpu.spreadConcurrency * 1000) / s.streamMs);
+  const target = gatewayTarget(gw.url, surface, p);
   const c0 = readCpu(gw.pid);
-  const r = await lg.run<RunResult>({ kind: "open", target, rate: s.cpu.rate, durationMs: s.cpu.durationMs, warmupMs: 0 });
+  const r = await lg.run<RunResult>({ kind: "open", target, rate, durationMs: burst ? s.cpu.durationMs : s.cpu.spreadMs, warmupMs: 0 });
   const dc = cpuDelta(c0, readCpu(gw.pid));
   const n = Math.max(1, r.started);
   return {
     surface,
-    profile: `${s.fast.name}: ${s.fast.deltas} deltas in one burst, ${s.cpu.rate}/s`,
+    kind,
+    profile: burst ? `${p.name}: ${p.deltas} deltas in one burst, ${rate}/s` : `${p.name}: ${p.deltas} deltas ${p.delayMs} ms apart, ${rate}/s (≈${s.cpu.spreadConcurrency} open)`,
     requests: r.started,
     errors: r.errors,
     usPerRequest: round(dc.statUs / n, 1),
@@ -254,13 +285,13 @@ async function measureThroughput(lg: LoadGen, gw: Server | undefined, target: Ta
 
 async function measureMemory(lg: LoadGen, gw: Server, idleFreshKb: number, s: Settings): Promise<MemoryResult> {
   const surface: SurfaceName = "responses";
-  await Bun.sleep(1000);
+  await Bun.sleep(s.memory.settleMs);
   const idleWarmKb = readRssKb(gw.pid);
   const held = await lg.run<HoldResult>({ kind: "hold", target: gatewayTarget(gw.url, surface, s.idle), count: s.memory.streams, rate: s.memory.rate, timeoutMs: 30_000 });
-  await Bun.sleep(1000);
+  await Bun.sleep(s.memory.settleMs);
   const withStreamsKb = Math.max(readRssKb(gw.pid), (await Bun.sleep(300), readRssKb(gw.pid)));
   await lg.run<ReleaseResult>({ kind: "release" });
-  await Bun.sleep(1000);
+  await Bun.sleep(s.memory.settleMs);
   const afterReleaseKb = readRssKb(gw.pid);
   if (held.errors) log(`hold: ${held.errors} errors, e.g. ${held.errorSamples[0]}`);
   return {
@@ -317,7 +348,7 @@ async function main(): Promise<number> {
     machine,
     loadAverage: { start: loadAverage(), end: [] },
     pinning,
-    gateway: { kind: cmd.kind, command: [...cmd.argv.map((a) => a.replace(ROOT + "/", "")), "serve"].join(" "), logLevel: o.logLevel },
+    gateway: { kind: cmd.kind, command: [...cmd.argv.map((a) => a.replace(ROOT + "/", "")), "serve"].join(" "), logLevel: o.logLevel, env: GATEWAY_ENV },
     settings: { ...s, surfaces: o.surfaces, sections: [...o.only] },
     latency: [],
     cpu: [],
@@ -338,7 +369,7 @@ async function main(): Promise<number> {
     const ready = (await waitFor200(`${url}/readyz`, t0, 15_000, gwProc.proc)) ?? (await waitFor200(`${url}/healthz`, t0, 5_000, gwProc.proc));
     if (ready === undefined) throw new Error(`gateway did not start:\n${tailLog(gwProc.logPath)}`);
     const gw: Server = { url, pid: gwProc.proc.pid };
-    await Bun.sleep(1000);
+    await Bun.sleep(s.memory.settleMs);
     const idleFreshKb = readRssKb(gw.pid);
     if (o.bare) bare = await startBare(mock);
     const serverOf = (surface: SurfaceName): Server => (surface === "bare" ? bare! : gw);
@@ -373,15 +404,17 @@ async function main(): Promise<number> {
         for (const c of [1, 16, 64]) {
           const r = await measureLatency(lg, serverOf(surface), mock, surface, c, s);
           results.latency.push(r);
-          log(`latency ${surface} ×${c}: first event p50 ${r.direct.firstEvent.p50} → ${r.gateway.firstEvent.p50} ms, p99 ${r.direct.firstEvent.p99} → ${r.gateway.firstEvent.p99} ms (n=${r.gateway.n}), CPU ${r.gatewayCpuUsPerRequest} µs/req`);
+          log(`latency ${surface} ×${c}: first event p50 ${r.direct.firstEvent.p50} → ${r.gateway.firstEvent.p50} ms, p99 ${r.direct.firstEvent.p99} → ${r.gateway.firstEvent.p99} ms (n=${r.gateway.n}), CPU busy ${Math.round(r.gatewayCpuUtil * 100)}%`);
         }
       }
     }
     if (o.only.has("cpu")) {
-      for (const surface of surfaces) {
-        const r = await measureCpu(lg, serverOf(surface), surface, s);
-        results.cpu.push(r);
-        log(`cpu ${surface}: ${r.usPerRequest} µs/req (schedstat ${r.usPerRequestSched}) over ${r.requests} requests`);
+      for (const kind of ["burst", "spread"] as const) {
+        for (const surface of surfaces) {
+          const r = await measureCpu(lg, serverOf(surface), surface, s, kind);
+          results.cpu.push(r);
+          log(`cpu ${surface} ${kind}: ${r.usPerRequest} µs/req (schedstat ${r.usPerRequestSched}) over ${r.requests} requests`);
+        }
       }
     }
     if (o.only.has("throughput")) {
@@ -429,8 +462,9 @@ function addNotes(r: BenchResults, s: Settings): void {
   for (const t of r.throughput) {
     if (t.gatewayCpuUtil !== undefined && t.gatewayCpuUtil < 0.85) r.notes.push(`throughput ${t.target}: the gateway used ${Math.round(t.gatewayCpuUtil * 100)}% of its core, so CPU1 (mock + load generator) was the limit; the gateway can do more.`);
   }
-  const coarse = r.cpu.filter((c) => c.totalStatUs < 50 * TICK_US);
-  if (coarse.length) r.notes.push(`CPU per request measured over fewer than 50 clock ticks (${TICK_US / 1000} ms each) for ${coarse.map((c) => c.surface).join(", ")}: ±${Math.round(100 / Math.max(1, Math.min(...coarse.map((c) => c.totalStatUs / TICK_US))))}% resolution.`);
+  // utime+stime count in clock ticks: below 20 ticks a run's CPU figure is coarser than ±5%.
+  const coarse = r.cpu.filter((c) => c.totalStatUs < 20 * TICK_US);
+  if (coarse.length) r.notes.push(`CPU per request measured over fewer than 20 clock ticks (${TICK_US / 1000} ms each) for ${coarse.map((c) => `${c.surface} ${c.kind}`).join(", ")}: down to ±${Math.round(100 / Math.max(1, Math.min(...coarse.map((c) => c.totalStatUs / TICK_US))))}% resolution (the schedstat figure in the JSON has ns resolution).`);
   if (r.memory && r.memory.streamsOpen < r.memory.streamsRequested) r.notes.push(`memory: only ${r.memory.streamsOpen} of ${r.memory.streamsRequested} streams opened.`);
   void s;
 }

@@ -578,7 +578,8 @@ export async function startMockUpstream(opts: MockOptions = {}): Promise<MockUps
       "content-type": "text/event-stream",
       "cache-control": "no-cache",
       "x-request-id": rid("req"),
-      "openai-model": String(body?.model ?? "gpt-5.5"),
+      // The model comes from the client (fuzz tests send anything): a header cannot carry every string.
+      "openai-model": typeof body?.model === "string" && /^[\x20-\x7e]{1,200}$/.test(body.model) ? body.model : "gpt-5.5",
       "x-models-etag": 'W/"mock-1"',
       ...rateHeaders(accountId, false),
     };

@@ -95,12 +95,40 @@ function add(samples: Samples, s: Stream, lag?: number): void {
   if (lag !== undefined) samples.lag.push(lag);
 }
 
+/** Keeps `concurrency` streams open (each followed by the next) until stop() aborts them. */
+function population(bg: NonNullable<OpenJob["background"]>) {
+  const ctl = new AbortController();
+  const stats = { completed: 0, errors: 0, errorSamples: [] as string[] };
+  const worker = async (i: number) => {
+    await Bun.sleep((i * bg.rampMs) / bg.concurrency);
+    while (!ctl.signal.aborted) {
+      const s = await runStream(bg.target, ctl.signal);
+      if (s.ok) stats.completed++;
+      else if (!ctl.signal.aborted) {
+        stats.errors++;
+        if (stats.errorSamples.length < 5) stats.errorSamples.push(s.error ?? "?");
+      }
+    }
+  };
+  const done = Promise.all(Array.from({ length: bg.concurrency }, (_, i) => worker(i)));
+  return {
+    stats,
+    async stop() {
+      ctl.abort();
+      await done;
+    },
+  };
+}
+
 async function openLoop(job: OpenJob): Promise<RunResult> {
   const samples = emptySamples();
   const errorSamples: string[] = [];
   let ok = 0;
   let errors = 0;
   const interval = 1000 / job.rate;
+  const bg = job.background ? population(job.background) : undefined;
+  // Let the population reach its size (and its first streams get past their start) first.
+  if (job.background) await Bun.sleep(job.background.rampMs + 100);
   const start = performance.now() + 2;
   const end = start + job.durationMs;
   const warmEnd = start + job.warmupMs;
@@ -131,8 +159,9 @@ async function openLoop(job: OpenJob): Promise<RunResult> {
     void p.finally(() => inflight.delete(p));
   }
   await Promise.all(inflight);
+  await bg?.stop();
   const wallMs = end - warmEnd;
-  return { id: job.id, kind: "open", started, ok, errors, errorSamples, wallMs, perSecond: (ok * 1000) / wallMs, samples };
+  return { id: job.id, kind: "open", started, ok, errors, errorSamples, wallMs, perSecond: (ok * 1000) / wallMs, samples, background: bg?.stats };
 }
 
 async function closedLoop(job: ClosedJob): Promise<RunResult> {

@@ -72,6 +72,7 @@ export async function startBare(mock: Mock): Promise<{ proc: Subprocess; url: st
   const port = await freePort();
   const proc = Bun.spawn(pinned(GATEWAY_CPU, [process.execPath, join(ROOT, "scripts/bench/bare-proxy.ts"), "--port", String(port), "--upstream", mock.baseUrl, "--token", MOCK_TOKEN]), {
     cwd: ROOT,
+    env: { ...process.env, ...GATEWAY_ENV },
     stdin: "ignore",
     stdout: "ignore",
     stderr: "inherit",
@@ -114,12 +115,20 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
+/**
+ * Environment of the gateway under test. Bun's fetch runs at most 256 requests at once unless
+ * BUN_CONFIG_MAX_HTTP_REQUESTS says otherwise (read at process start; setting it from JS has no
+ * effect, measured): with the default, stream 257 waits upstream until one ends, so the
+ * 1,000-stream memory test could not hold 1,000. Production needs the same setting.
+ */
+export const GATEWAY_ENV = { BUN_CONFIG_MAX_HTTP_REQUESTS: "4096" };
+
 export function spawnGateway(cmd: GatewayCommand, configPath: string, port: number, dir: string, logName = "gateway.log", extraEnv: Record<string, string> = {}): { proc: Subprocess; logPath: string } {
   const logPath = join(dir, logName);
   const fd = openSync(logPath, "a");
   const proc = Bun.spawn(pinned(GATEWAY_CPU, [...cmd.argv, "serve", "--config", configPath, "--listen", `127.0.0.1:${port}`]), {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? "", HOME: dir, NO_COLOR: "1", ...extraEnv },
+    env: { PATH: process.env.PATH ?? "", HOME: dir, NO_COLOR: "1", ...GATEWAY_ENV, ...extraEnv },
     stdin: "ignore",
     stdout: fd,
     stderr: fd,

@@ -16,7 +16,7 @@ const nameOf = (s: string) => (s === "bare" ? "bare Bun proxy (floor)" : s);
 function latencyRow(c: LatencyCase): string {
   const d = c.direct;
   const g = c.gateway;
-  return `| ${nameOf(c.surface)} | ${c.concurrency} | ${pair(d.firstEvent.p50, g.firstEvent.p50)} | ${pair(d.firstEvent.p90, g.firstEvent.p90)} | ${pair(d.firstEvent.p99, g.firstEvent.p99)} | ${signed(c.added.firstEventP50)} / ${signed(c.added.firstEventP99)} | ${pair(d.headers.p50, g.headers.p50)} | ${pair(d.headers.p99, g.headers.p99)} | ${g.n}${g.errors || d.errors ? ` (${d.errors + g.errors} err)` : ""} |`;
+  return `| ${nameOf(c.surface)} | ${c.concurrency} | ${pair(d.firstEvent.p50, g.firstEvent.p50)} | ${pair(d.firstEvent.p90, g.firstEvent.p90)} | ${pair(d.firstEvent.p99, g.firstEvent.p99)} | ${signed(c.added.firstEventP50)} / ${signed(c.added.firstEventP99)} | ${pair(d.headers.p50, g.headers.p50)} | ${pair(d.headers.p99, g.headers.p99)} | ${Math.round(c.gatewayCpuUtil * 100)}% | ${g.n}${g.errors || d.errors || c.backgroundErrors ? ` (${d.errors + g.errors + c.backgroundErrors} err)` : ""} |`;
 }
 
 export function markdown(r: BenchResults): string {
@@ -38,10 +38,10 @@ export function markdown(r: BenchResults): string {
 
   if (r.latency.length) {
     out.push(
-      "Time to first SSE event and to response headers, ms, direct → through the gateway (gateway/direct). 1 stream: one at a time, fast profile; 16 and 64: open loop at 16 or 64 ÷ stream length starts per second, realistic profile.",
+      `Time to first SSE event and to response headers, ms, direct → through the gateway (gateway/direct). 1 stream: one request at a time. 16 and 64: that many ${r.latency.find((c) => c.concurrency > 1)?.profile.replace(/^.*among \d+ open /, "") ?? "realistic streams"} kept open while probe requests start at a fixed rate (open loop); the times are the probes'. "busy": the share of its core the gateway used meanwhile.`,
       "",
-      "| surface | streams | first event p50 | p90 | p99 | added p50 / p99 | headers p50 | headers p99 | n |",
-      "|---|---:|---|---|---|---|---|---|---:|",
+      "| surface | streams | first event p50 | p90 | p99 | added p50 / p99 | headers p50 | headers p99 | busy | n |",
+      "|---|---:|---|---|---|---|---|---|---:|---:|",
     );
     for (const c of r.latency) out.push(latencyRow(c));
     out.push("");
@@ -51,19 +51,19 @@ export function markdown(r: BenchResults): string {
     out.push(
       "CPU per streamed request of 50 deltas (utime+stime of the process ÷ requests), and closed-loop throughput on one core. The bare proxy is the floor: what Bun and the kernel cost for any streaming proxy.",
       "",
-      "| surface | CPU µs/request, burst (− floor) | CPU µs/request, one chunk per delta, 64 streams (− floor) | throughput, streams/s (its CPU busy) | CPU µs/request at saturation |",
+      `| surface | CPU µs/request, burst${r.cpu[0] ? ` (${r.cpu.find((c) => c.kind === "burst")?.profile.replace(/^[^:]*: /, "")})` : ""} (+ over the floor) | CPU µs/request, one chunk per delta${r.cpu.find((c) => c.kind === "spread") ? ` (${r.cpu.find((c) => c.kind === "spread")!.profile.replace(/^[^:]*: /, "")})` : ""} (+ over the floor) | throughput, streams/s (its CPU busy) | CPU µs/request at saturation |`,
       "|---|---:|---:|---:|---:|",
     );
     const direct = r.throughput.find((t) => t.target === "direct");
-    const floorBurst = r.cpu.find((c) => c.surface === "bare")?.usPerRequest;
-    const floorSpread = r.latency.find((c) => c.surface === "bare" && c.concurrency === 64)?.gatewayCpuUsPerRequest;
+    const floorBurst = r.cpu.find((c) => c.surface === "bare" && c.kind === "burst")?.usPerRequest;
+    const floorSpread = r.cpu.find((c) => c.surface === "bare" && c.kind === "spread")?.usPerRequest;
     const minus = (v: number | undefined, floor: number | undefined, s: string) => (s !== "bare" && v !== undefined && floor !== undefined ? ` (+${int(v - floor)})` : "");
     const names = [...new Set([...r.cpu.map((c) => c.surface), ...r.throughput.filter((t) => t.target !== "direct").map((t) => t.target)])];
     for (const s of names) {
-      const cpu = r.cpu.find((c) => c.surface === s);
-      const spread = r.latency.find((c) => c.surface === s && c.concurrency === 64);
+      const cpu = r.cpu.find((c) => c.surface === s && c.kind === "burst");
+      const spread = r.cpu.find((c) => c.surface === s && c.kind === "spread");
       const tp = r.throughput.find((t) => t.target === s);
-      out.push(`| ${nameOf(s)} | ${int(cpu?.usPerRequest)}${minus(cpu?.usPerRequest, floorBurst, s)} | ${int(spread?.gatewayCpuUsPerRequest)}${minus(spread?.gatewayCpuUsPerRequest, floorSpread, s)} | ${int(tp?.perSecond)} (${tp?.gatewayCpuUtil !== undefined ? `${Math.round(tp.gatewayCpuUtil * 100)}%` : "–"}) | ${int(tp?.gatewayUsPerRequest)} |`);
+      out.push(`| ${nameOf(s)} | ${int(cpu?.usPerRequest)}${minus(cpu?.usPerRequest, floorBurst, s)} | ${int(spread?.usPerRequest)}${minus(spread?.usPerRequest, floorSpread, s)} | ${int(tp?.perSecond)} (${tp?.gatewayCpuUtil !== undefined ? `${Math.round(tp.gatewayCpuUtil * 100)}%` : "–"}) | ${int(tp?.gatewayUsPerRequest)} |`);
     }
     if (direct) out.push(`| direct (mock only) | – | – | ${int(direct.perSecond)} | – |`);
     out.push("");

@@ -18,7 +18,7 @@ export interface SideStats {
 export interface LatencyCase {
   surface: SurfaceName;
   concurrency: number;
-  /** "closed" for 1 stream at a time; "open" at rate = concurrency / stream duration. */
+  /** "closed" for 1 stream at a time; "open": probes at a fixed rate among `concurrency` open background streams. */
   loop: "closed" | "open";
   ratePerSecond?: number;
   profile: string;
@@ -29,12 +29,16 @@ export interface LatencyCase {
   added: { headersP50: number; headersP99: number; firstEventP50: number; firstEventP90: number; firstEventP99: number };
   /** gateway / direct. */
   ratio: { firstEventP50: number; firstEventP90: number; firstEventP99: number; headersP50: number };
-  /** Gateway CPU over its segments ÷ streams started in them, µs. */
-  gatewayCpuUsPerRequest: number;
+  /** Failed background streams (both sides). */
+  backgroundErrors: number;
+  /** Share of one core the gateway (or bare proxy) used during its segments. */
+  gatewayCpuUtil: number;
 }
 
 export interface CpuCase {
   surface: SurfaceName;
+  /** burst: the whole answer in one upstream write; spread: one chunk per delta. */
+  kind: "burst" | "spread";
   profile: string;
   requests: number;
   errors: number;
@@ -97,7 +101,7 @@ export interface BenchResults {
   /** 1, 5 and 15 minute load averages at the start and the end (other work on the machine shows here). */
   loadAverage: { start: number[]; end: number[] };
   pinning: string;
-  gateway: { kind: "binary" | "source"; command: string; logLevel: string };
+  gateway: { kind: "binary" | "source"; command: string; logLevel: string; env: Record<string, string> };
   settings: Record<string, unknown>;
   latency: LatencyCase[];
   cpu: CpuCase[];
@@ -125,7 +129,6 @@ export function judge(r: BenchResults): Target[] {
     row(`added time to first event p99, 64 streams, ${c.surface}`, c.added.firstEventP99, ADDED_P99_MS, "ms");
   }
   for (const c of gateway(r.cpu)) row(`gateway CPU per request, ${c.surface} (${c.profile})`, c.usPerRequest, CPU_US[c.surface]!, "µs");
-  for (const c of gateway(r.latency).filter((x) => x.concurrency === 64)) row(`gateway CPU per request, ${c.surface} (${c.profile}, one chunk per delta)`, c.gatewayCpuUsPerRequest, CPU_US[c.surface]!, "µs");
   if (r.memory) {
     row(`RSS per open stream (${r.memory.streamsOpen} streams)`, r.memory.kbPerStream, KB_PER_STREAM, "KB");
     row("idle RSS", r.memory.idleFreshKb / 1024, IDLE_RSS_MB, "MB");

@@ -18,6 +18,11 @@ export interface OpenJob {
   durationMs: number;
   /** Streams scheduled in the first warmupMs are run but not reported. */
   warmupMs: number;
+  /**
+   * A population of long streams kept open meanwhile (closed loop: each ends and the next starts),
+   * started `rampMs` apart in total before the first measured stream and aborted after the last one.
+   */
+  background?: { target: Target; concurrency: number; rampMs: number };
 }
 
 /** Closed loop: `concurrency` workers, each starting its next stream when the last one ended. */
@@ -77,6 +82,8 @@ export interface RunResult {
   /** Completed streams per second over wallMs (closed loop). */
   perSecond: number;
   samples?: Samples;
+  /** Background streams completed and failed (aborted ones at the end are not failures). */
+  background?: { completed: number; errors: number; errorSamples: string[] };
 }
 
 export interface HoldResult {

@@ -9,6 +9,7 @@ import { ConfigSchema, PriceSchema, type RawConfig } from "./schema.ts";
 import { durationOr } from "./duration.ts";
 import type { Config, KeyConfig, AccountConfig } from "./types.ts";
 import { didYouMean } from "./suggest.ts";
+import { redactString } from "../observe/redact.ts";
 
 /** One problem in a config file, with where it is. */
 export interface ConfigProblem {
@@ -160,7 +161,8 @@ function describe(err: { message: string; schema: any; value: unknown; type: num
   const s = err.schema;
   // Never repeat a secret back (a key pasted into key_sha256 would otherwise land in the log).
   const secret = SECRET_FIELD.test(segments[segments.length - 1] ?? "");
-  const got = secret ? "" : `; got ${JSON.stringify(err.value)}`;
+  // A credential can also sit where it does not belong (a token pasted as a list item): redact what is echoed.
+  const got = secret ? "" : `; got ${redactString(JSON.stringify(err.value) ?? "")}`;
   if (s?.anyOf && s.anyOf.every((x: any) => "const" in x)) return `expected one of ${s.anyOf.map((x: any) => x.const).join(", ")}${got}`;
   if (s?.description?.startsWith("A duration")) return `expected a duration (500ms, 15s, 2m, 1h, 1d or a number of seconds)${got}`;
   if (s?.format === "date-time") return `expected an RFC 3339 time such as 2027-01-01T00:00:00Z${got}`;
@@ -169,8 +171,8 @@ function describe(err: { message: string; schema: any; value: unknown; type: num
   return `${err.message.replace(/^Expected/, "expected")}${err.value === undefined ? "" : got}`;
 }
 
-/** Fields whose values are credentials (or may be one, mis-pasted). */
-const SECRET_FIELD = /^(key|key_sha256|token|token_sha256|access_token|refresh_token|id_token)$/;
+/** Fields whose values are credentials (or may be one, mis-pasted). Proxy and Redis URLs carry passwords. */
+const SECRET_FIELD = /^(key|key_sha256|token|token_sha256|access_token|refresh_token|id_token|proxy|redis)$/;
 
 function schemaAt(segments: string[]): any {
   let s: any = ConfigSchema;

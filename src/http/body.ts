@@ -17,7 +17,14 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   const parts: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // The connection closed mid-upload: the client left (a 499 in the records), not our failure.
+      throw new GatewayError({ status: 499, type: "api_error", code: "client_closed", message: "The client closed the connection while sending the request body" });
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
@@ -89,5 +96,24 @@ export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
     throw badRequest(`Request body is not valid JSON: ${(e as Error).message}`, undefined, "invalid_json");
   }
   if (!value || typeof value !== "object" || Array.isArray(value)) throw badRequest("Request body must be a JSON object", undefined, "invalid_json");
+  if (deeperThan(value, MAX_DEPTH)) throw badRequest(`Request body is nested more than ${MAX_DEPTH} levels deep`, undefined, "invalid_json");
   return value as Record<string, unknown>;
+}
+
+/**
+ * No API the gateway speaks needs more (Google's own parsers stop at 100). The translators walk
+ * bodies recursively, so a 10k-deep value would otherwise end in a stack overflow (a 500).
+ */
+export const MAX_DEPTH = 128;
+
+/** Iterative, so the check itself cannot overflow the stack. */
+function deeperThan(root: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (depth > max) return true;
+    const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
+    for (const c of children) if (c !== null && typeof c === "object") stack.push([c, depth + 1]);
+  }
+  return false;
 }

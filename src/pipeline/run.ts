@@ -96,7 +96,8 @@ export async function runPipeline(rt: Runtime, p: PipelineInput): Promise<Respon
 
     const codexBody = p.raw ? undefined : surface.toCodex(p.body, ctx);
     const wire = p.raw ? p.rawBody ?? encoder.encode(JSON.stringify(p.body)) : JSON.stringify(codexBody);
-    const sessionKey = info.sessionKey ?? (codexBody?.prompt_cache_key as string | undefined);
+    // prompt_cache_key is whatever the client sent: only a non-empty string can key a session.
+    const sessionKey = info.sessionKey || (typeof codexBody?.prompt_cache_key === "string" && codexBody.prompt_cache_key) || undefined;
     const opening = rt.dispatcher.open({
       path: p.path ?? "/responses",
       body: wire,

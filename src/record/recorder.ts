@@ -41,7 +41,9 @@ export function recordingDispatcher(inner: Dispatcher, o: RecorderOptions): Disp
         /* keep as sent */
       }
       writeFileSync(join(dir, "request.codex.json"), redact(pretty, secrets) + "\n", { mode: 0o600 });
-      writeFileSync(join(dir, "meta.json"), JSON.stringify({ path: req.path, model: req.model, stream: req.stream, status: up.status, content_type: up.headers.get("content-type") }, null, 2) + "\n", { mode: 0o600 });
+      // Redacted too: the model name is client input (a key pasted into the wrong setting lands here).
+      const meta = { path: req.path, model: req.model, stream: req.stream, status: up.status, content_type: up.headers.get("content-type") };
+      writeFileSync(join(dir, "meta.json"), redact(JSON.stringify(meta, null, 2), secrets) + "\n", { mode: 0o600 });
       const file = join(dir, "upstream.sse");
       writeFileSync(file, "", { mode: 0o600 });
       const streamDecoder = new TextDecoder();

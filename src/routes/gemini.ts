@@ -61,7 +61,13 @@ export function geminiRoutes(rt: Runtime, models: () => Promise<GeminiModelInfo[
   });
 
   async function post(request: Request): Promise<Response> {
-    const target = splitModelMethod(new URL(request.url).pathname);
+    let target: ReturnType<typeof splitModelMethod>;
+    try {
+      target = splitModelMethod(new URL(request.url).pathname);
+    } catch (e) {
+      // A malformed escape in the path: still Google's envelope (this route serves /v1/models/* too).
+      return errorResponse(isGatewayError(e) ? e : internalError(), "google", { "x-request-id": getFacts(request).id });
+    }
     if (target?.method === "generateContent" || target?.method === "streamGenerateContent") return generate(request);
     if (target?.method === "countTokens") return count(request);
     return errorResponse(notFound(`Method not found: ${target?.method ?? new URL(request.url).pathname}`), "google", { "x-request-id": getFacts(request).id });

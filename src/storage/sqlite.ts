@@ -1,5 +1,5 @@
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 
 /**
@@ -10,8 +10,13 @@ import { dirname } from "node:path";
  * file both fail with SQLITE_BUSY while switching to WAL.
  */
 export function openDatabase(path: string): Database {
-  if (path !== ":memory:" && !path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
+  const onDisk = path !== ":memory:" && !path.startsWith("file:");
+  // The file holds rotated account tokens: owner-only, whatever the umask. (SQLite gives the -wal
+  // and -shm files the database file's mode.) Existing folders and files keep the mode they have.
+  if (onDisk) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const created = onDisk && !existsSync(path);
   const db = new Database(path, { create: true, strict: true });
+  if (created) chmodSync(path, 0o600);
   db.exec("PRAGMA busy_timeout = 5000");
   if (path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = NORMAL");

@@ -50,8 +50,35 @@ export const PER_TOOL = 8;
 export const PER_IMAGE = 1105;
 export const PER_FILE = 1500;
 
+/**
+ * BPE work grows with the square of a word's length: one 120k-character run without spaces took
+ * ~15 s, blocking every request on the event loop. Counting in slices of at most this many
+ * characters keeps it linear. A slice ends before whitespace where there is some (words stay
+ * whole, as the tokenizer's own pre-split would leave them); a cut through a long run of
+ * non-space text costs at most one token per cut.
+ */
+const SLICE = 1000;
+
 export function countTokens(text: string): number {
-  return text ? tokenizer().countTokens(text, PLAIN_TEXT) : 0;
+  if (!text) return 0;
+  if (text.length <= SLICE) return tokenizer().countTokens(text, PLAIN_TEXT);
+  let n = 0;
+  for (let i = 0; i < text.length; ) {
+    let end = Math.min(text.length, i + SLICE);
+    if (end < text.length) {
+      let ws = end - 1;
+      while (ws > i + SLICE / 2 && !/\s/.test(text[ws])) ws--;
+      if (ws > i + SLICE / 2) end = ws;
+      else if (isHighSurrogate(text.charCodeAt(end - 1))) end--; // never split a surrogate pair
+    }
+    n += tokenizer().countTokens(text.slice(i, end), PLAIN_TEXT);
+    i = end;
+  }
+  return n;
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
 }
 
 function partTokens(p: unknown): number {

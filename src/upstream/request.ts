@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Config } from "../config/types.ts";
 
 /**
@@ -34,7 +35,7 @@ export function buildUpstreamHeaders(auth: UpstreamAuth, upstream: Config["upstr
     }
   }
   // The upstream keys its session routing on the session headers; give it the prompt cache key when the client sent none.
-  if (opts.sessionKey && !h.has("session_id") && !h.has("session-id")) h.set("session_id", opts.sessionKey);
+  if (opts.sessionKey && !h.has("session_id") && !h.has("session-id")) h.set("session_id", headerSafe(opts.sessionKey));
   h.set("authorization", `Bearer ${auth.accessToken}`);
   if (auth.accountId) h.set("chatgpt-account-id", auth.accountId);
   if (auth.fedramp) h.set("x-openai-fedramp", "true");
@@ -46,6 +47,15 @@ export function buildUpstreamHeaders(auth: UpstreamAuth, upstream: Config["upstr
   // Bun would otherwise ask for gzip/br and decompress on the fly; SSE must arrive as written.
   h.set("accept-encoding", "identity");
   return h;
+}
+
+/**
+ * The session key comes from the request body (prompt_cache_key, metadata): printable ASCII goes
+ * as is; anything else (newlines, control or non-ASCII characters, which a header cannot carry and
+ * `Headers.set` throws on) goes as its hash, which is just as stable for routing.
+ */
+function headerSafe(v: string): string {
+  return /^[\x21-\x7e](?:[\x20-\x7e]{0,510}[\x21-\x7e])?$/.test(v) ? v : createHash("sha256").update(v).digest("hex").slice(0, 32);
 }
 
 export function upstreamUrl(baseUrl: string, path: string): string {

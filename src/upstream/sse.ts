@@ -63,11 +63,29 @@ export class SseParser {
         end = lf;
         next = lf + 1;
       } else break;
-      this.line(buf.slice(start, end), out);
+      this.lineAt(buf, start, end, out);
       start = next;
     }
     this.buffer = start ? buf.slice(start) : buf;
     return out;
+  }
+
+  /** `line(buf.slice(start, end))` without the intermediate string for the common fields. */
+  private lineAt(buf: string, start: number, end: number, out: SseRecord[]): void {
+    if (start === end) return this.dispatch(out);
+    const first = buf.charCodeAt(start);
+    if (first === 100 /* d */ && buf.startsWith("data:", start)) {
+      const from = start + 5 < end && buf.charCodeAt(start + 5) === 32 ? start + 6 : start + 5;
+      this.data.push(buf.slice(from, end));
+      return;
+    }
+    if (first === 101 /* e */ && buf.startsWith("event:", start)) {
+      const from = start + 6 < end && buf.charCodeAt(start + 6) === 32 ? start + 7 : start + 6;
+      this.event = buf.slice(from, end);
+      return;
+    }
+    if (first === 58 /* : */) return; // comment
+    this.line(buf.slice(start, end), out);
   }
 
   private line(line: string, out: SseRecord[]): void {

@@ -103,7 +103,8 @@ async function build(t: Target, version: string): Promise<string> {
     join(ROOT, "src/main.ts"),
     "--compile",
     "--minify",
-    "--sourcemap",
+    // External: an embedded map costs ~13 ms of start-up; stack traces still resolve with the .map beside the binary.
+    "--sourcemap=external",
     "--bytecode",
     "--format=esm",
     "--keep-names",

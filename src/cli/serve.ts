@@ -61,6 +61,9 @@ SIGTERM / SIGINT stop accepting, let open streams finish (server.shutdown_grace)
     log.setLevel(store.current.server.logLevel);
     store.onChange((next) => log.setLevel(next.server.logLevel));
     for (const w of store.current.warnings) log.warn("config warning", { path: store.path, warning: w });
+    if (!process.env.BUN_CONFIG_MAX_HTTP_REQUESTS) {
+      log.info("at most 256 upstream streams at once; set BUN_CONFIG_MAX_HTTP_REQUESTS=4096 in the environment for more (the systemd unit does)");
+    }
     const hint = noAccountHint(store.current);
     if (hint) process.stdout.write(`${hint}\n`);
 

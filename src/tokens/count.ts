@@ -27,11 +27,6 @@ function tokenizer(): O200k {
   return (o200k ??= require("gpt-tokenizer/encoding/o200k_base") as O200k);
 }
 
-/** Optional: load the tokenizer ahead of the first count_tokens request (e.g. right after listen). */
-export function warmTokenizer(): void {
-  tokenizer();
-}
-
 /**
  * Fixed costs, documented because they are estimates, not tokenizer output:
  * - PER_ITEM: every message / call / output is wrapped in role and separator tokens (≈ 4, the

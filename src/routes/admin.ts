@@ -29,7 +29,12 @@ async function readJson(request: Request): Promise<Record<string, unknown>> {
 export function parseTime(v: string | null, name: string, endOfDay = false): number | undefined {
   if (v === null || v.trim() === "") return undefined;
   const s = v.trim();
-  if (/^\d{9,}$/.test(s)) return Number(s);
+  // Past year 275760 a Date cannot represent it (toISOString throws): out of range is the client's error.
+  const MAX = 8.64e15;
+  if (/^\d{9,}$/.test(s)) {
+    if (Number(s) > MAX) throw badRequest(`${name} is out of range`, name);
+    return Number(s);
+  }
   if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
     const t = Date.parse(`${s}T00:00:00Z`);
     if (!Number.isNaN(t)) return endOfDay ? t + DAY : t;

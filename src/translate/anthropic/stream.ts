@@ -147,7 +147,11 @@ function startBlock(s: AnthropicStreamState, out: string[], kind: OpenBlock["kin
 }
 
 function delta(s: AnthropicStreamState, out: string[], d: Record<string, unknown>): void {
-  frame(s, out, "content_block_delta", { index: s.open!.index, delta: d });
+  if (!s.started) return frame(s, out, "content_block_delta", { index: s.open!.index, delta: d });
+  // One frame per upstream delta, so the hot path: the exact text frame() builds (keys type, index,
+  // delta; JSON.stringify never emits a raw newline, so one data line) without the payload object,
+  // the spread and sseFrame's newline scan (≈10 µs of 16 per 50 deltas, measured).
+  out.push(`event: content_block_delta\ndata: {"type":"content_block_delta","index":${s.open!.index},"delta":${JSON.stringify(d)}}\n\n`);
 }
 
 /** Closes the open block; a thinking block gets its signature first (sent once, just before stop, §6.1-4). */

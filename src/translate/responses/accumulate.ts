@@ -1,4 +1,5 @@
 import type { CodexEvent, CodexItem } from "../types.ts";
+import { cloneJson } from "../clone.ts";
 
 /**
  * Builds the final Response object from a Codex event stream (translation.md §4.4). Used by every
@@ -29,18 +30,18 @@ export function accumulate(s: AccumulatorState, ev: CodexEvent): void {
       return;
     case "response.output_item.added": {
       const at = i >= 0 ? i : slotOf(s, ev.item, true);
-      if (!s.done[at]) s.items[at] = structuredClone(ev.item ?? {});
+      if (!s.done[at]) s.items[at] = cloneJson(ev.item ?? {});
       return;
     }
     case "response.output_item.done": {
       const at = i >= 0 ? i : slotOf(s, ev.item, false);
-      s.items[at] = structuredClone(ev.item ?? {});
+      s.items[at] = cloneJson(ev.item ?? {});
       s.done[at] = true;
       return;
     }
     case "response.content_part.added": {
       const item = live(s, i);
-      if (item) ((item.content as any[]) ??= [])[ev.content_index ?? 0] = structuredClone(ev.part ?? { type: "output_text", text: "" });
+      if (item) ((item.content as any[]) ??= [])[ev.content_index ?? 0] = cloneJson(ev.part ?? { type: "output_text", text: "" });
       return;
     }
     case "response.output_text.delta":

@@ -26,6 +26,7 @@
 import type { CodexEvent, CodexItem, StreamEnd, StreamReducer, TranslateContext } from "../types.ts";
 import { accumulate, initAccumulator, type AccumulatorState } from "./accumulate.ts";
 import { STANDARD_EVENT_TYPES } from "./events.ts";
+import { cloneJson } from "../clone.ts";
 
 export interface ResponsesStreamState {
   readonly model: string;
@@ -140,7 +141,7 @@ function patchTerminalOutput(s: ResponsesStreamState, r: Record<string, any>): v
   s.acc.items.forEach((item, index) => {
     if (item !== undefined && !pendingIdx.has(index)) collected.push({ index, item });
   });
-  if (!Array.isArray(r.output) || r.output.length === 0) r.output = collected.map(({ index, item }) => clientItem(s, index, structuredClone(item)));
+  if (!Array.isArray(r.output) || r.output.length === 0) r.output = collected.map(({ index, item }) => clientItem(s, index, cloneJson(item)));
   else {
     // Fill ids the backend left out, from the streamed copy of the same item.
     r.output = r.output.map((item: any, i: number) => {

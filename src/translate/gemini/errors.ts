@@ -60,13 +60,9 @@ export function streamClosedError(afterContent: boolean): GatewayError {
     : new GatewayError({ status: 503, type: "upstream_error", code: "stream_incomplete", message });
 }
 
-/** `{error:{code,message,status,details?}}`: the envelope of http/envelope.ts plus google.rpc details. */
+/** `{error:{code,message,status,details?}}`: http/envelope.ts's Google envelope (it adds the google.rpc details). */
 export function googleErrorBody(err: GatewayError): { error: Record<string, unknown> } {
-  const body = errorBody(err, "google") as { error: Record<string, unknown> };
-  let details = Array.isArray(err.extra.googleDetails) ? (err.extra.googleDetails as unknown[]) : undefined;
-  if (!details && err.status === 429 && err.headers["retry-after"]) details = [retryInfo(Number(err.headers["retry-after"]))];
-  if (details?.length) body.error.details = details;
-  return body;
+  return errorBody(err, "google") as { error: Record<string, unknown> };
 }
 
 function retryInfo(seconds: number): Record<string, string> {

@@ -155,10 +155,10 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
  * The gateway as a child process (`bun src/main.ts serve --config … --listen 127.0.0.1:0`); the
  * mock upstream stays in this process. Resolves once the child logged its "listening" line.
  */
-export async function spawnTestGateway(opts: TestGatewayOptions & { env?: Record<string, string>; startTimeoutMs?: number } = {}): Promise<TestGateway & { pid: number; exited: Promise<number> }> {
+export async function spawnTestGateway(opts: TestGatewayOptions & { env?: Record<string, string>; startTimeoutMs?: number; args?: string[] } = {}): Promise<TestGateway & { pid: number; exited: Promise<number> }> {
   const mock = await startMockUpstream({ port: 0, ...opts.mock });
   const { dir, configPath } = writeConfig(mock, opts);
-  const child = Bun.spawn([BUN, join(ROOT, "src/main.ts"), "serve", "--config", configPath, "--listen", "127.0.0.1:0"], {
+  const child = Bun.spawn([BUN, join(ROOT, "src/main.ts"), "serve", "--config", configPath, "--listen", "127.0.0.1:0", ...(opts.args ?? [])], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? "", HOME: dir, NO_COLOR: "1", ...opts.env },
     stdin: "ignore",

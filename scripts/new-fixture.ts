@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "../src/cli/args.ts";
-import { KNOWN_EVENT_TYPES } from "../src/pipeline/known-events.ts";
+import { KNOWN_EVENT_TYPES } from "../src/codex/events.ts";
 import { redact } from "../src/record/recorder.ts";
 import { parseEventData, SseParser } from "../src/upstream/sse.ts";
 

@@ -1,17 +1,8 @@
 import { Elysia } from "elysia";
-import { GatewayError, isGatewayError, notFound } from "./errors.ts";
+import { GatewayError, asGatewayError, isGatewayError, notFound } from "./errors.ts";
 import { dialectForPath, errorResponse } from "./http/envelope.ts";
+import type { AnyApp, RouteModule } from "./routes/module.ts";
 import type { Runtime } from "./runtime.ts";
-
-/**
- * Elysia's generic types track every route added; route modules are composed dynamically, so the
- * app is typed loosely at this seam.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyApp = any;
-
-/** A group of routes contributed by one module (one route or resource per file). */
-export type RouteModule = (app: AnyApp) => AnyApp;
 
 /**
  * Builds the Elysia app: one error renderer for everything (404, parse errors, validation,
@@ -30,8 +21,7 @@ export function buildApp(rt: Runtime, modules: RouteModule[]): AnyApp {
       case "VALIDATION":
         return errorResponse(new GatewayError({ status: 400, type: "invalid_request_error", code: "invalid_request", message: "The request does not have the expected shape" }), dialect);
       default:
-        rt.log.error("unhandled error", { path, error: error instanceof Error ? error.stack ?? error.message : String(error) });
-        return errorResponse(new GatewayError({ status: 500, type: "api_error", code: "internal_error", message: "Internal error" }), dialect);
+        return errorResponse(asGatewayError(error, rt.log, "unhandled error", { path }), dialect);
     }
   });
   for (const register of modules) app = register(app);

@@ -1,11 +1,13 @@
-import type { RouteModule } from "./app.ts";
+import type { RouteModule } from "./routes/module.ts";
 import { accountActionOnPool, accountsFromPool } from "./admin/adapt.ts";
 import { createLoginFlows } from "./admin/login-flows.ts";
+import type { Database } from "bun:sqlite";
 import type { ConfigStore } from "./config/store.ts";
 import type { Config } from "./config/types.ts";
 import { KeyIndex } from "./keys/authenticate.ts";
 import { createAdmission } from "./limits/admission.ts";
 import type { CounterStore } from "./limits/counters.ts";
+import type { GatewayAdmission } from "./limits/types.ts";
 import { MemoryCounters } from "./limits/memory-counters.ts";
 import { RedisCounters } from "./limits/redis-counters.ts";
 import { createModelResolver, ModelDirectory } from "./models/index.ts";
@@ -13,7 +15,10 @@ import { EventRing, tapLogger } from "./observe/events.ts";
 import type { Logger } from "./observe/log.ts";
 import { createMetrics } from "./observe/metrics.ts";
 import { createObserver } from "./observe/observer.ts";
-import { RecentRing } from "./observe/recent.ts";
+import { RequestLog } from "./requestlog/store.ts";
+import { createKeyEditor } from "./config/edit-keys.ts";
+import { parseConfig } from "./config/load.ts";
+import { chargeFor } from "./usage/pricing.ts";
 import { recordingDispatcher } from "./record/recorder.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { chatRoutes } from "./routes/chat.ts";
@@ -29,15 +34,20 @@ import type { Runtime, Snapshot } from "./runtime.ts";
 import { ReasoningCache } from "./state/reasoning-cache.ts";
 import { ResponsesStore } from "./state/responses-store.ts";
 import { RedisConnection } from "./storage/redis.ts";
-import { RedisAffinityStore, RedisCooldownStore, RedisRefreshLock } from "./storage/redis-seams.ts";
+import { RedisAffinityStore } from "./accounts/redis-affinity.ts";
+import { RedisCooldownStore } from "./accounts/redis-cooldowns.ts";
+import { RedisRefreshLock } from "./accounts/redis-refresh-lock.ts";
 import { MemoryAffinityStore } from "./accounts/stores.ts";
 import { SqliteCooldownStore } from "./accounts/store-sqlite.ts";
 import { openDatabase } from "./storage/sqlite.ts";
-import { chatSurface } from "./surfaces/chat.ts";
-import { messagesSurface } from "./surfaces/messages.ts";
+import { createChatSurface } from "./surfaces/chat.ts";
+import { createGeminiSurface } from "./surfaces/gemini.ts";
+import { createMessagesSurface } from "./surfaces/messages.ts";
+import { createResponsesSurface } from "./surfaces/responses.ts";
 import { createUpstream } from "./upstream/index.ts";
 import { fetchUpstreamModels } from "./upstream/models.ts";
-import { createUsageStore } from "./usage/store.ts";
+import { createUsageStore, type UsageStore } from "./usage/store.ts";
+import { configStatus } from "./wiring/config-status.ts";
 import { keyStatuses } from "./wiring/key-status.ts";
 
 export interface Services {
@@ -56,10 +66,7 @@ export async function createServices(store: ConfigStore, baseLog: Logger, opts: 
   const start = store.current;
   const db = openDatabase(start.storage.sqlite);
 
-  // Shared state across instances when Redis is configured; every Redis call fails open to local state.
-  const redis = start.storage.redis ? new RedisConnection({ url: start.storage.redis, timeoutMs: start.storage.redisTimeoutMs, log }) : undefined;
-  const localCounters = new MemoryCounters();
-  const counters: CounterStore = redis ? new RedisCounters(redis, localCounters) : localCounters;
+  const { redis, localCounters, counters, accountStores } = sharedState(store, db, log);
 
   // The observer is built after the usage store; the dispatcher reports to it through this late binding.
   let observerRef: ReturnType<typeof createObserver> | undefined;
@@ -69,13 +76,7 @@ export async function createServices(store: ConfigStore, baseLog: Logger, opts: 
     log,
     onAttempt: (account, outcome) => observerRef?.upstreamAttempt(account, outcome),
     onFailover: (reason) => observerRef?.failover(reason),
-    ...(redis
-      ? {
-          affinity: new RedisAffinityStore(redis, new MemoryAffinityStore(() => store.current.routing.stickyTtlMs), () => store.current.routing.stickyTtlMs),
-          cooldowns: new RedisCooldownStore(redis, new SqliteCooldownStore(db, Date.now())),
-          refreshLock: new RedisRefreshLock(redis),
-        }
-      : {}),
+    ...accountStores,
   });
 
   const directory = new ModelDirectory({
@@ -84,26 +85,23 @@ export async function createServices(store: ConfigStore, baseLog: Logger, opts: 
     now: Date.now,
     log,
   });
-  const buildSnapshot = (c: Config, generation: number): Snapshot => ({
-    config: c,
-    generation,
-    keys: new KeyIndex(c.keys),
-    resolveModel: createModelResolver(c.models, directory.lookup),
-  });
-  let snapshot = buildSnapshot(start, store.generation);
-  store.onChange((next) => {
-    snapshot = buildSnapshot(next, store.generation);
-  });
+  const snapshot = liveSnapshot(store, directory);
 
   const usage = createUsageStore({ db, config, log, shared: redis ? counters : undefined });
   const admission = createAdmission({ config, counters, usage });
-  const recent = new RecentRing(500);
+  const requestLog = new RequestLog({
+    db,
+    retention: () => store.current.storage.requestLog,
+    price: (model, surface, t) => chargeFor(store.current, model, surface, { inputTokens: t.input, cachedTokens: t.cached, outputTokens: t.output, reasoningTokens: t.reasoning }),
+    flushIntervalMs: start.storage.flushIntervalMs,
+    log,
+  });
   const metrics = createMetrics({
     configReloads: () => ({ ...store.reloads }),
     accounts: () => upstream.pool.status(),
     concurrency: () => localCounters.inUse(),
   });
-  const observer = createObserver({ metrics, recent, usage, log });
+  const observer = createObserver({ metrics, requests: requestLog, usage, log });
   observerRef = observer;
 
   const recordDir = opts.recordDir ?? start.server.recordDir;
@@ -111,7 +109,7 @@ export async function createServices(store: ConfigStore, baseLog: Logger, opts: 
   if (recordDir) log.warn("recording upstream traffic as fixtures", { dir: recordDir });
 
   const runtime: Runtime = {
-    snapshot: () => snapshot,
+    snapshot,
     dispatcher,
     admission,
     observer,
@@ -120,27 +118,84 @@ export async function createServices(store: ConfigStore, baseLog: Logger, opts: 
     now: Date.now,
   };
 
+  const routes = routeModules({ store, runtime, upstream, directory, usage, admission, requestLog, metrics, events, log });
+
+  return {
+    runtime,
+    routes,
+    // The o200k table costs ~60 MB of RSS and ~0.5 s to load; it loads on the first count_tokens call.
+    announce: () => {},
+    close: async () => {
+      usage.close();
+      requestLog.close();
+      await upstream.close();
+      // Hand shared concurrency leases back now rather than after their TTL.
+      if (counters instanceof RedisCounters) await counters.close();
+      redis?.close();
+      db.close();
+    },
+  };
+}
+
+/** Shared state across instances when Redis is configured; every Redis call fails open to local state. */
+function sharedState(store: ConfigStore, db: Database, log: Logger) {
+  const start = store.current;
+  const redis = start.storage.redis ? new RedisConnection({ url: start.storage.redis, timeoutMs: start.storage.redisTimeoutMs, log }) : undefined;
+  const localCounters = new MemoryCounters();
+  const counters: CounterStore = redis ? new RedisCounters(redis, localCounters) : localCounters;
+  const accountStores = redis
+    ? {
+        affinity: new RedisAffinityStore(redis, new MemoryAffinityStore(() => store.current.routing.stickyTtlMs), () => store.current.routing.stickyTtlMs),
+        cooldowns: new RedisCooldownStore(redis, new SqliteCooldownStore(db, Date.now())),
+        refreshLock: new RedisRefreshLock(redis),
+      }
+    : {};
+  return { redis, localCounters, counters, accountStores };
+}
+
+/** Everything derived from the current config generation, rebuilt (and swapped as one) on each change. */
+function liveSnapshot(store: ConfigStore, directory: ModelDirectory): () => Snapshot {
+  const build = (c: Config, generation: number): Snapshot => ({
+    config: c,
+    generation,
+    keys: new KeyIndex(c.keys),
+    resolveModel: createModelResolver(c.models, directory.lookup),
+  });
+  let snapshot = build(store.current, store.generation);
+  store.onChange((next) => {
+    snapshot = build(next, store.generation);
+  });
+  return () => snapshot;
+}
+
+/** What the route modules are built from. */
+interface RouteWiring {
+  store: ConfigStore;
+  runtime: Runtime;
+  upstream: ReturnType<typeof createUpstream>;
+  directory: ModelDirectory;
+  usage: UsageStore;
+  admission: GatewayAdmission;
+  requestLog: RequestLog;
+  metrics: ReturnType<typeof createMetrics>;
+  events: EventRing;
+  log: Logger;
+}
+
+function routeModules({ store, runtime, upstream, directory, usage, admission, requestLog, metrics, events, log }: RouteWiring): RouteModule[] {
   const geminiModels = async () => {
     await directory.ensureFresh();
     return directory.models().map((m) => ({ id: m.slug, displayName: m.displayName, contextWindow: m.contextWindow }));
   };
-  const routes: RouteModule[] = [
+  return [
     healthRoutes(() => {
       const status = upstream.pool.status();
-      return {
-        generation: store.generation,
-        configHash: store.current.hash,
-        loadedAt: store.loadedAt.toISOString(),
-        lastReloadError: store.lastError ? { at: store.lastError.at.toISOString(), message: store.lastError.message } : undefined,
-        reloads: { ...store.reloads },
-        accountsUsable: status.filter((a) => a.state === "ok").length,
-        accountsTotal: status.length,
-      };
+      return { config: configStatus(store), accountsUsable: status.filter((a) => a.state === "ok").length, accountsTotal: status.length };
     }),
-    responsesRoutes(runtime),
-    chatRoutes(runtime, chatSurface(runtime.state)),
-    messagesRoutes(runtime, messagesSurface(runtime.state)),
-    geminiRoutes(runtime, geminiModels),
+    responsesRoutes(runtime, createResponsesSurface(runtime.state)),
+    chatRoutes(runtime, createChatSurface(runtime.state)),
+    messagesRoutes(runtime, createMessagesSurface(runtime.state)),
+    geminiRoutes(runtime, geminiModels, createGeminiSurface()),
     modelsRoutes(runtime, { directory, google: { ...geminiModelHandlers(runtime, geminiModels), is: isGoogleAuth } }),
     usageRoutes(runtime, { usage, admission }),
     adminRoutes({
@@ -151,18 +206,18 @@ export async function createServices(store: ConfigStore, baseLog: Logger, opts: 
       }),
       accountAction: accountActionOnPool(upstream.pool),
       keys: () => keyStatuses(store.current.keys, admission, usage),
-      usage: (q) => usage.summary({ from: q.from, to: q.to, groupBy: q.groupBy }).map((r) => ({ ...r, cost: r.credits })),
-      config: () => ({
-        generation: store.generation,
-        hash: store.current.hash,
-        loadedAt: store.loadedAt.getTime(),
-        lastError: store.lastError && { at: store.lastError.at.getTime(), message: store.lastError.message },
-        reloads: { ...store.reloads },
-        path: store.path,
-        accountsDir: store.current.accountsDir,
-      }),
+      usage: (q) => usage.summary({ from: q.from, to: q.to, groupBy: q.groupBy, series: q.series }).map((r) => ({ ...r, cost: r.credits })),
+      config: () => configStatus(store),
       reloadConfig: () => store.reload("admin"),
-      recent: () => recent.list(),
+      requests: requestLog,
+      exportMaxRows: () => store.current.storage.requestLog.maxRows,
+      configHash: () => store.current.hash,
+      keyEditor: createKeyEditor({
+        path: () => store.path || undefined,
+        runningHash: () => store.current.hash,
+        validate: (text) => void parseConfig(text, store.path, process.env),
+        reload: () => store.reload("admin: keys"),
+      }),
       events: () => events.list(),
       accountsDir: () => store.current.accountsDir,
       accountAdded: () => void upstream.pool.rescan(),
@@ -172,19 +227,4 @@ export async function createServices(store: ConfigStore, baseLog: Logger, opts: 
     metricsRoutes({ metrics, admin: () => store.current.admin }),
     webRoutes(),
   ];
-
-  return {
-    runtime,
-    routes,
-    // The o200k table costs ~60 MB of RSS and ~0.5 s to load; it loads on the first count_tokens call.
-    announce: () => {},
-    close: async () => {
-      usage.close();
-      await upstream.close();
-      // Hand shared concurrency leases back now rather than after their TTL.
-      if (counters instanceof RedisCounters) await counters.close();
-      redis?.close();
-      db.close();
-    },
-  };
 }

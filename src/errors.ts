@@ -1,3 +1,5 @@
+import type { LogFields, Logger } from "./observe/log.ts";
+
 /**
  * One typed error for everything the gateway refuses or fails at. It is rendered once, in the
  * envelope of the surface the client called (see http/envelope.ts), so code that throws never
@@ -69,4 +71,11 @@ export function internalError(): GatewayError {
 
 export function isGatewayError(e: unknown): e is GatewayError {
   return e instanceof GatewayError;
+}
+
+/** A GatewayError as it is; anything else is a bug: logged once (with its stack) and answered as a 500. */
+export function asGatewayError(e: unknown, log: Pick<Logger, "error">, what: string, fields?: LogFields): GatewayError {
+  if (isGatewayError(e)) return e;
+  log.error(what, { ...fields, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  return internalError();
 }

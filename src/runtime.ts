@@ -2,9 +2,10 @@ import type { Config } from "./config/types.ts";
 import type { KeyIndex } from "./keys/authenticate.ts";
 import type { ModelResolver } from "./models/types.ts";
 import type { Dispatcher } from "./upstream/types.ts";
-import type { Admission, UsageRecord } from "./keys/types.ts";
+import type { Admission } from "./limits/types.ts";
+import type { UsageRecord } from "./usage/types.ts";
 import type { Logger } from "./observe/log.ts";
-import type { CodexItem } from "./translate/types.ts";
+import type { CodexItem } from "./codex/types.ts";
 
 /** Everything derived from one config generation, built once at load, swapped as one reference. */
 export interface Snapshot {

@@ -11,7 +11,7 @@
  * the schedule is reported as `lag`, and a large lag means this process, not the server, was
  * behind (the numbers of that run are then suspect).
  */
-import type { ClosedJob, HoldJob, Job, JobResult, OpenJob, RunResult, Samples, Target } from "./types.ts";
+import type { ClosedJob, HoldJob, Job, JobResult, MixedJob, MixedResult, OpenJob, RunResult, Samples, Target } from "./types.ts";
 
 interface Stream {
   ok: boolean;
@@ -241,6 +241,68 @@ async function release(id: number): Promise<JobResult> {
   return { id, kind: "release", released: all.length };
 }
 
+/** Deterministic [0, 1) numbers (mulberry32), so two soaks send the same mix. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function mixed(job: MixedJob): Promise<MixedResult> {
+  const rnd = random(job.seed);
+  const out: MixedResult = { id: job.id, kind: "mixed", started: 0, ok: 0, aborted: 0, rejected: 0, errors: 0, errorSamples: [], lagP99: 0 };
+  const fail = (e: string) => {
+    out.errors++;
+    if (out.errorSamples.length < 5) out.errorSamples.push(e);
+  };
+  const lags: number[] = [];
+  const interval = 1000 / job.rate;
+  const start = performance.now() + 2;
+  const inflight = new Set<Promise<void>>();
+  for (let i = 0; ; i++) {
+    const due = start + i * interval;
+    if (due >= start + job.durationMs) break;
+    const now = performance.now();
+    if (due > now + 0.5) await Bun.sleep(due - now);
+    lags.push(Math.max(0, performance.now() - due));
+    const target = job.targets[i % job.targets.length];
+    const badKey = target.rejectHeaders !== undefined && rnd() < job.badKeyShare;
+    const abortAfter = !badKey && rnd() < job.abortShare ? job.abortAfterMs[0] + rnd() * (job.abortAfterMs[1] - job.abortAfterMs[0]) : undefined;
+    out.started++;
+    const p = (async () => {
+      if (badKey) {
+        try {
+          const res = await fetch(target.url, { method: "POST", headers: target.rejectHeaders, body: target.body });
+          await res.arrayBuffer();
+          if (res.status === 401) out.rejected++;
+          else fail(`wrong key answered ${res.status}`);
+        } catch (e) {
+          fail(`wrong key: ${(e as Error).message}`);
+        }
+        return;
+      }
+      const ctl = abortAfter === undefined ? undefined : new AbortController();
+      const timer = ctl ? setTimeout(() => ctl.abort(), abortAfter) : undefined;
+      const s = await runStream(target, ctl?.signal);
+      clearTimeout(timer);
+      if (s.ok) out.ok++;
+      else if (s.error === "aborted") out.aborted++;
+      else fail(s.error ?? "?");
+    })();
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  }
+  await Promise.all(inflight);
+  lags.sort((a, b) => a - b);
+  out.lagP99 = lags.length ? lags[Math.min(lags.length - 1, Math.floor(lags.length * 0.99))] : 0;
+  return out;
+}
+
 async function handle(job: Job): Promise<JobResult> {
   switch (job.kind) {
     case "open":
@@ -251,6 +313,8 @@ async function handle(job: Job): Promise<JobResult> {
       return hold(job);
     case "release":
       return release(job.id);
+    case "mixed":
+      return mixed(job);
   }
 }
 

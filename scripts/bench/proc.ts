@@ -36,6 +36,20 @@ export function readCpu(pid: number): CpuReading {
   return { statUs: (ticks * 1e6) / CLK_TCK, schedUs: ns / 1000 };
 }
 
+/** CPU time per thread of `pid` (schedstat, µs) with the thread's name (comm), by tid. */
+export function threadCpu(pid: number): Map<string, { name: string; us: number }> {
+  const out = new Map<string, { name: string; us: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const us = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]) / 1000;
+      out.set(tid, { name: readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim(), us });
+    } catch {
+      /* thread exited meanwhile */
+    }
+  }
+  return out;
+}
+
 export function cpuDelta(a: CpuReading, b: CpuReading): CpuReading {
   return { statUs: b.statUs - a.statUs, schedUs: b.schedUs - a.schedUs };
 }

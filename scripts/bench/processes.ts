@@ -94,7 +94,7 @@ export function writeConfig(dir: string, mock: Mock, logLevel: string): string {
     accounts_dir: join(dir, "accounts"),
     accounts,
     keys: [{ name: "bench", key: BENCH_KEY }],
-    models: { aliases: { "claude-*": "gpt-5.5" } },
+    models: { aliases: { "claude-*": "gpt-5.5", "gemini-*": "gpt-5.5" } },
   };
   const path = join(dir, "config.yaml");
   writeFileSync(path, JSON.stringify(config, null, 2), { mode: 0o600 });

@@ -1,4 +1,5 @@
 /** The Markdown summary of a benchmark run (printed, and saved next to the JSON). */
+import { referenceTable, scaleTable, soakTable, targetsTable } from "./report-extra.ts";
 import type { BenchResults, LatencyCase } from "./results.ts";
 
 const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");
@@ -27,14 +28,7 @@ export function markdown(r: BenchResults): string {
     "",
   );
 
-  if (r.targets.length) {
-    out.push("| target (issue 10) | measured | limit | |", "|---|---:|---:|---|");
-    for (const t of r.targets) {
-      const v = t.unit === "ms" ? ms(t.measured) : t.unit === "MB" ? t.measured.toFixed(1) : int(t.measured);
-      out.push(`| ${t.name} | ${v} ${t.unit} | ≤ ${t.limit} ${t.unit} | ${t.met ? "✅ met" : "❌ missed"} |`);
-    }
-    out.push("");
-  }
+  if (r.targets.length) out.push(...targetsTable(r), "");
 
   if (r.latency.length) {
     out.push(
@@ -51,19 +45,20 @@ export function markdown(r: BenchResults): string {
     out.push(
       "CPU per streamed request of 50 deltas (utime+stime of the process ÷ requests), and closed-loop throughput on one core. The bare proxy is the floor: what Bun and the kernel cost for any streaming proxy.",
       "",
-      `| surface | CPU µs/request, burst${r.cpu[0] ? ` (${r.cpu.find((c) => c.kind === "burst")?.profile.replace(/^[^:]*: /, "")})` : ""} (+ over the floor) | CPU µs/request, one chunk per delta${r.cpu.find((c) => c.kind === "spread") ? ` (${r.cpu.find((c) => c.kind === "spread")!.profile.replace(/^[^:]*: /, "")})` : ""} (+ over the floor) | throughput, streams/s (its CPU busy) | CPU µs/request at saturation |`,
+      `| surface | CPU µs/request, burst${r.cpu[0] ? ` (${r.cpu.find((c) => c.kind === "burst")?.profile.replace(/^[^:]*: /, "")})` : ""} (+ over the floor, × the floor) | CPU µs/request, one chunk per delta${r.cpu.find((c) => c.kind === "spread") ? ` (${r.cpu.find((c) => c.kind === "spread")!.profile.replace(/^[^:]*: /, "")})` : ""} (+ over the floor, × the floor) | throughput, streams/s (its CPU busy) | CPU µs/request at saturation (+, ×) |`,
       "|---|---:|---:|---:|---:|",
     );
     const direct = r.throughput.find((t) => t.target === "direct");
     const floorBurst = r.cpu.find((c) => c.surface === "bare" && c.kind === "burst")?.usPerRequest;
     const floorSpread = r.cpu.find((c) => c.surface === "bare" && c.kind === "spread")?.usPerRequest;
-    const minus = (v: number | undefined, floor: number | undefined, s: string) => (s !== "bare" && v !== undefined && floor !== undefined ? ` (+${int(v - floor)})` : "");
+    const minus = (v: number | undefined, floor: number | undefined, s: string) => (s !== "bare" && v !== undefined && floor !== undefined ? ` (+${int(v - floor)}, ×${(v / floor).toFixed(2)})` : "");
+    const floorSat = r.throughput.find((t) => t.target === "bare")?.gatewayUsPerRequest;
     const names = [...new Set([...r.cpu.map((c) => c.surface), ...r.throughput.filter((t) => t.target !== "direct").map((t) => t.target)])];
     for (const s of names) {
       const cpu = r.cpu.find((c) => c.surface === s && c.kind === "burst");
       const spread = r.cpu.find((c) => c.surface === s && c.kind === "spread");
       const tp = r.throughput.find((t) => t.target === s);
-      out.push(`| ${nameOf(s)} | ${int(cpu?.usPerRequest)}${minus(cpu?.usPerRequest, floorBurst, s)} | ${int(spread?.usPerRequest)}${minus(spread?.usPerRequest, floorSpread, s)} | ${int(tp?.perSecond)} (${tp?.gatewayCpuUtil !== undefined ? `${Math.round(tp.gatewayCpuUtil * 100)}%` : "–"}) | ${int(tp?.gatewayUsPerRequest)} |`);
+      out.push(`| ${nameOf(s)} | ${int(cpu?.usPerRequest)}${minus(cpu?.usPerRequest, floorBurst, s)} | ${int(spread?.usPerRequest)}${minus(spread?.usPerRequest, floorSpread, s)} | ${int(tp?.perSecond)} (${tp?.gatewayCpuUtil !== undefined ? `${Math.round(tp.gatewayCpuUtil * 100)}%` : "–"}) | ${int(tp?.gatewayUsPerRequest)}${minus(tp?.gatewayUsPerRequest, floorSat, s)} |`);
     }
     if (direct) out.push(`| direct (mock only) | – | – | ${int(direct.perSecond)} | – |`);
     out.push("");
@@ -83,6 +78,11 @@ export function markdown(r: BenchResults): string {
     if (r.startup) out.push(`| exec → ${r.startup.endpoint} 200, median of ${r.startup.runsMs.length} | ${ms(r.startup.medianMs)} ms |`);
     out.push("");
   }
+  if (r.reference) out.push(...referenceTable(r.reference), "");
+  if (r.scale) out.push(...scaleTable(r.scale), "");
+  if (r.soak) out.push(...soakTable(r.soak), "");
+  const la = r.loadAverage;
+  out.push(`Machine load (1/5/15 min load average): ${la.start.join(" / ")} at the start${la.bySection ? `; ${Object.entries(la.bySection).map(([k, v]) => `${k} ${v[0]}`).join(", ")}` : ""}; ${la.end.join(" / ")} at the end. Run took ${r.durationS} s.`, "");
   for (const n of r.notes) out.push(`- ${n}`);
   return out.join("\n");
 }

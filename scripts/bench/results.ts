@@ -1,5 +1,6 @@
-/** The shape of bench/results/<date>.json, and the targets of issue 10 checked against it. */
+/** The shape of bench/results/<date>.json (targets: targets.ts; the reference, soak and scale sections: results-extra.ts). */
 import type { MachineInfo } from "./proc.ts";
+import type { ReferenceResult, ScaleResult, SoakResult } from "./results-extra.ts";
 import type { Pcts } from "./stats.ts";
 import type { SurfaceName } from "./workload.ts";
 
@@ -83,15 +84,21 @@ export interface StartupResult {
 }
 
 export interface Target {
+  /** Which part of issue 21 the row checks (cpu, latency, reference, memory, soak, scale). */
+  group: string;
   name: string;
   measured: number;
   limit: number;
   unit: string;
+  /** "le": measured ≤ limit is met; "ge": measured ≥ limit. */
+  cmp: "le" | "ge";
   met: boolean;
+  /** The figures behind a ratio, e.g. "563 µs vs 171 µs (bare proxy)". */
+  detail?: string;
 }
 
 export interface BenchResults {
-  schema: 1;
+  schema: 2;
   date: string;
   quick: boolean;
   durationS: number;
@@ -99,7 +106,7 @@ export interface BenchResults {
   git: { sha: string; dirty: boolean };
   machine: MachineInfo;
   /** 1, 5 and 15 minute load averages at the start and the end (other work on the machine shows here). */
-  loadAverage: { start: number[]; end: number[] };
+  loadAverage: { start: number[]; end: number[]; bySection?: Record<string, number[]> };
   pinning: string;
   gateway: { kind: "binary" | "source"; command: string; logLevel: string; env: Record<string, string> };
   settings: Record<string, unknown>;
@@ -108,31 +115,9 @@ export interface BenchResults {
   throughput: ThroughputCase[];
   memory?: MemoryResult;
   startup?: StartupResult;
+  reference?: ReferenceResult;
+  soak?: SoakResult;
+  scale?: ScaleResult;
   targets: Target[];
   notes: string[];
-}
-
-const ADDED_P50_MS = 0.5;
-const ADDED_P99_MS = 3;
-const CPU_US: Partial<Record<SurfaceName, number>> = { raw: 150, responses: 150, chat: 300, messages: 300 };
-const KB_PER_STREAM = 20;
-const IDLE_RSS_MB = 60;
-const READY_MS = 50;
-
-/** Issue 10's targets, judged on what was measured (a section that did not run has no target row). */
-export function judge(r: BenchResults): Target[] {
-  const t: Target[] = [];
-  const row = (name: string, measured: number, limit: number, unit: string) => t.push({ name, measured, limit, unit, met: Number.isFinite(measured) && measured <= limit });
-  const gateway = <T extends { surface: SurfaceName }>(xs: T[]) => xs.filter((x) => x.surface !== "bare");
-  for (const c of gateway(r.latency).filter((x) => x.concurrency === 64)) {
-    row(`added time to first event p50, 64 streams, ${c.surface}`, c.added.firstEventP50, ADDED_P50_MS, "ms");
-    row(`added time to first event p99, 64 streams, ${c.surface}`, c.added.firstEventP99, ADDED_P99_MS, "ms");
-  }
-  for (const c of gateway(r.cpu)) row(`gateway CPU per request, ${c.surface} (${c.profile})`, c.usPerRequest, CPU_US[c.surface]!, "µs");
-  if (r.memory) {
-    row(`RSS per open stream (${r.memory.streamsOpen} streams)`, r.memory.kbPerStream, KB_PER_STREAM, "KB");
-    row("idle RSS", r.memory.idleFreshKb / 1024, IDLE_RSS_MB, "MB");
-  }
-  if (r.startup) row(`ready (${r.startup.endpoint}) from exec, median`, r.startup.medianMs, READY_MS, "ms");
-  return t;
 }

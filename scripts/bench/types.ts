@@ -6,6 +6,8 @@ export interface Target {
   body: string;
   /** Source of a RegExp that marks the first content event in the decoded stream. */
   contentMarker: string;
+  /** The same request with a wrong key (the soak's rejected clients). */
+  rejectHeaders?: Record<string, string>;
 }
 
 /** Open loop: streams start at a fixed rate whatever happens to earlier ones. */
@@ -55,7 +57,25 @@ export interface ReleaseJob {
   id: number;
 }
 
-export type Job = OpenJob | ClosedJob | HoldJob | ReleaseJob;
+/**
+ * The soak's load: streams started at a fixed rate, cycling through `targets`; a share of the
+ * clients disconnect mid-stream (abort after a time drawn from abortAfterMs), and a share use a
+ * wrong key (the target's `rejectHeaders`, expecting a 401).
+ */
+export interface MixedJob {
+  kind: "mixed";
+  id: number;
+  targets: Target[];
+  rate: number;
+  durationMs: number;
+  abortShare: number;
+  abortAfterMs: [number, number];
+  badKeyShare: number;
+  /** Seed of the deterministic choice of which streams abort or use the wrong key. */
+  seed: number;
+}
+
+export type Job = OpenJob | ClosedJob | HoldJob | ReleaseJob | MixedJob;
 
 /** Times in ms from the moment the request was handed to fetch. */
 export interface Samples {
@@ -103,7 +123,24 @@ export interface ReleaseResult {
   released: number;
 }
 
-export type JobResult = RunResult | HoldResult | ReleaseResult;
+export interface MixedResult {
+  id: number;
+  kind: "mixed";
+  started: number;
+  /** Read to the end. */
+  ok: number;
+  /** Disconnected by the client on purpose before the end. */
+  aborted: number;
+  /** Wrong key answered with 401, as expected. */
+  rejected: number;
+  /** Anything else (includes a wrong key not answered with 401). */
+  errors: number;
+  errorSamples: string[];
+  /** How late starts were against the schedule, p99, ms. */
+  lagP99: number;
+}
+
+export type JobResult = RunResult | HoldResult | ReleaseResult | MixedResult;
 
 /** A job as the orchestrator writes it (the id is added when it is sent). */
 export type JobInput = Job extends infer J ? (J extends Job ? Omit<J, "id"> : never) : never;

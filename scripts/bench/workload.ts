@@ -6,7 +6,9 @@
 import { BENCH_KEY, MOCK_TOKEN } from "./processes.ts";
 import type { Target } from "./types.ts";
 
-export const SURFACES = ["raw", "responses", "chat", "messages"] as const;
+export const SURFACES = ["raw", "responses", "chat", "messages", "gemini"] as const;
+/** Surfaces that translate (judged against the translated targets); raw passes the Codex stream through. */
+export const TRANSLATED: readonly SurfaceName[] = ["responses", "chat", "messages", "gemini"];
 /** The gateway's surfaces, and "bare": the minimal Bun proxy (scripts/bench/bare-proxy.ts), the floor they are compared with. */
 export type SurfaceName = (typeof SURFACES)[number] | "bare";
 
@@ -19,10 +21,11 @@ export interface Profile {
 const INSTRUCTIONS = "You are a helpful assistant.";
 const prompt = (p: Profile) => `Say hello in fifty words. [[bench:${p.deltas}x${p.delayMs}]]`;
 
-/** First content event: a text delta on the Responses stream, a non-empty content delta on Chat, a content_block_delta on Messages. */
+/** First content event: a text delta on the Responses stream, a non-empty content delta on Chat, a content_block_delta on Messages, a non-empty text part on Gemini. */
 const RESPONSES_CONTENT = "output_text\\.delta";
-const CHAT_CONTENT = '"content":"[^"]';
+export const CHAT_CONTENT = '"content":"[^"]';
 const MESSAGES_CONTENT = "content_block_delta";
+const GEMINI_CONTENT = '"text":"[^"]';
 
 /** The request a Codex client sends (also what raw passthrough forwards unchanged). */
 function codexBody(p: Profile): string {
@@ -76,6 +79,13 @@ export function gatewayTarget(gatewayUrl: string, surface: SurfaceName, p: Profi
         headers: { ...json, "x-api-key": BENCH_KEY, "anthropic-version": "2023-06-01" },
         body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 1024, system: INSTRUCTIONS, messages: [{ role: "user", content: prompt(p) }], stream: true }),
         contentMarker: MESSAGES_CONTENT,
+      };
+    case "gemini":
+      return {
+        url: `${gatewayUrl}/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse`,
+        headers: { ...json, "x-goog-api-key": BENCH_KEY },
+        body: JSON.stringify({ systemInstruction: { parts: [{ text: INSTRUCTIONS }] }, contents: [{ role: "user", parts: [{ text: prompt(p) }] }] }),
+        contentMarker: GEMINI_CONTENT,
       };
   }
 }

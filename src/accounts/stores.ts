@@ -3,9 +3,9 @@ import type { TokenSet } from "./auth-file.ts";
 import type { RateLimitSnapshot } from "./rate-limits.ts";
 
 /**
- * The seams where account state can live outside this process (a Redis implementation plugs in
- * here when several gateway instances share one pool). Each has an in-memory default; cooldowns,
- * inline tokens and account state also have SQLite ones (store-sqlite.ts).
+ * The seams where account state can live outside this process (the Redis implementations,
+ * redis-*.ts, plug in here when several gateway instances share one pool). Each has an in-memory
+ * default; cooldowns, inline tokens and account state also have SQLite ones (store-sqlite.ts).
  */
 
 export type MaybePromise<T> = T | Promise<T>;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { authDotJson } from "../accounts/auth-file.ts";
 import { CALLBACK_PORT, authorizeUrl, completeDeviceLogin, createPkce, createState, exchangeCode, parseCallback, pollDeviceCode, redirectUriFor, requestDeviceCode, type Pkce } from "../accounts/login.ts";
+import { pendingMap, until } from "./pending.ts";
 import type { AuthJson, DeviceLoginPoll, LoginFlows } from "./types.ts";
 
 export interface LoginFlowOptions {
@@ -13,7 +14,7 @@ export interface LoginFlowOptions {
 }
 
 const BROWSER_TTL_MS = 10 * 60_000;
-const MAX_PENDING = 32;
+const DEVICE_TTL_MS = 16 * 60_000;
 
 interface BrowserPending {
   pkce: Pkce;
@@ -28,16 +29,6 @@ interface DevicePending {
   expiresAt: number;
 }
 
-/** Keeps at most MAX_PENDING entries, dropping expired ones and then the oldest. */
-function prune<T extends { expiresAt: number }>(m: Map<string, T>, now: number, onDrop?: (v: T) => void): void {
-  for (const [k, v] of m) if (v.expiresAt <= now) (m.delete(k), onDrop?.(v));
-  while (m.size >= MAX_PENDING) {
-    const [k, v] = m.entries().next().value!;
-    m.delete(k);
-    onDrop?.(v);
-  }
-}
-
 /**
  * The dashboard's login flows on top of the accounts module's steps (src/accounts/login.ts):
  * the PKCE verifier of a browser login waits here for its pasted callback URL, and a device-code
@@ -45,13 +36,13 @@ function prune<T extends { expiresAt: number }>(m: Map<string, T>, now: number, 
  */
 export function createLoginFlows(o: LoginFlowOptions): LoginFlows {
   const now = () => o.now?.() ?? Date.now();
-  const browser = new Map<string, BrowserPending>();
-  const device = new Map<string, DevicePending>();
+  const browser = pendingMap<BrowserPending>({ ttlMs: BROWSER_TTL_MS, now });
+  // A device login dropped before it finished stops polling the auth server.
+  const device = pendingMap<DevicePending>({ ttlMs: DEVICE_TTL_MS, now, onDrop: (v) => v.abort.abort() });
   const http = () => ({ authUrl: o.authUrl(), fetch: o.fetch });
 
   return {
     async startBrowserLogin() {
-      prune(browser, now());
       const pending: BrowserPending = { pkce: createPkce(), state: createState(), redirectUri: redirectUriFor(CALLBACK_PORT), expiresAt: now() + BROWSER_TTL_MS };
       const loginId = randomUUID();
       browser.set(loginId, pending);
@@ -59,7 +50,6 @@ export function createLoginFlows(o: LoginFlowOptions): LoginFlows {
     },
 
     async completeBrowserLogin(callbackUrl, loginId) {
-      prune(browser, now());
       let id = loginId && browser.has(loginId) ? loginId : undefined;
       if (!id) {
         // No (or an unknown) login id: find the pending login by the URL's state.
@@ -80,11 +70,10 @@ export function createLoginFlows(o: LoginFlowOptions): LoginFlows {
     },
 
     async startDeviceLogin() {
-      prune(device, now(), (v) => v.abort.abort());
       const code = await requestDeviceCode(http());
       const pollId = randomUUID();
       const entry: DevicePending = { result: { status: "pending" }, abort: new AbortController(), expiresAt: code.expiresAt + 60_000 };
-      device.set(pollId, entry);
+      device.set(pollId, entry, until(entry.expiresAt, now(), DEVICE_TTL_MS));
       pollDeviceCode({ ...http(), device: code, intervalMs: o.devicePollMs, signal: entry.abort.signal })
         .then((r) => completeDeviceLogin({ ...http(), authorizationCode: r.authorizationCode, codeVerifier: r.codeVerifier }))
         .then((tokens) => (entry.result = { status: "complete", auth: authDotJson(tokens, now()) as unknown as AuthJson }))

@@ -1,6 +1,6 @@
 import type { LogEvent } from "../observe/events.ts";
-import type { RecentRequest } from "../observe/recent.ts";
 import { clean } from "../observe/redact.ts";
+import type { RequestLogRow } from "../requestlog/store.ts";
 import type { AccountStatus, ConfigInfo, KeyStatus, LimitUse, QuotaWindow, UsageRow } from "./types.ts";
 
 /** Admin API JSON: snake_case, ISO times, null for "none" – the same style as /readyz. */
@@ -46,12 +46,17 @@ export function keyJson(k: KeyStatus) {
     },
     max_output_tokens: k.maxOutputTokens ?? null,
     last_used_at: iso(k.lastUsedAt),
+    models: { allow: k.models?.allow ?? null, deny: k.models?.deny ?? null },
   };
 }
 
+/** An hour bucket "YYYY-MM-DDTHH" (UTC) as an ISO time; days and names stay as they are. */
+export const bucketJson = (g: string) => (/^\d{4}-\d{2}-\d{2}T\d{2}$/.test(g) ? `${g}:00:00.000Z` : g);
+
 export function usageRowJson(r: UsageRow) {
   return {
-    group: r.group,
+    group: bucketJson(r.group),
+    ...(r.series !== undefined ? { series: r.series } : {}),
     requests: r.requests,
     errors: r.errors ?? 0,
     input_tokens: r.inputTokens,
@@ -90,21 +95,26 @@ export function configJson(c: ConfigInfo) {
   };
 }
 
-export function recentJson(r: RecentRequest) {
+export function requestJson(r: RequestLogRow) {
   return {
+    id: r.id,
     at: iso(r.at),
     request_id: r.requestId,
     key: r.key || null,
     surface: r.surface,
+    requested_model: r.requestedModel || r.model || null,
     model: r.model || null,
     account: r.account || null,
     status: r.status,
     level: r.level,
     stream: r.stream,
     tokens: r.tokens ?? null,
+    cost: Math.round(r.cost * 1e6) / 1e6,
     latency_ms: r.latencyMs,
     ttfb_ms: r.ttfbMs ?? null,
     error_code: r.errorCode ?? null,
+    error_message: r.errorMessage ?? null,
+    attempts: r.attempts.map((a) => ({ account: a.account, outcome: a.outcome, status: a.status ?? null })),
   };
 }
 

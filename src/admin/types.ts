@@ -1,6 +1,8 @@
+import type { KeyEditor } from "../config/edit-keys.ts";
 import type { EventFilter, LogEvent } from "../observe/events.ts";
 import type { Logger } from "../observe/log.ts";
 import type { RecentRequest } from "../observe/recent.ts";
+import type { RequestLogQuery, RequestLogRow } from "../requestlog/store.ts";
 
 /**
  * What the admin API and the dashboard need from the rest of the gateway. The lead adapts the
@@ -60,19 +62,26 @@ export interface KeyStatus {
   /** Credits: used so far against the configured balance. */
   balance?: LimitUse;
   lastUsedAt?: number;
+  /** Model allow / deny globs as configured. */
+  models?: { allow?: string[]; deny?: string[] };
 }
 
-export type UsageGroupBy = "key" | "account" | "model" | "day";
+export type UsageGroupBy = "key" | "account" | "model" | "day" | "hour";
+export type UsageSeries = "key" | "account" | "model";
 
 export interface UsageQuery {
   from: number;
   to: number;
   groupBy: UsageGroupBy;
+  /** With day or hour: split each bucket by key, account or model. */
+  series?: UsageSeries;
 }
 
 export interface UsageRow {
-  /** The key / account / model name, or the day as YYYY-MM-DD (UTC). */
+  /** The key / account / model name, the day as YYYY-MM-DD or the hour as YYYY-MM-DDTHH (UTC). */
   group: string;
+  /** The key / account / model within a time bucket (with `series`). */
+  series?: string;
   requests: number;
   errors?: number;
   inputTokens: number;
@@ -147,8 +156,14 @@ export interface AdminDeps {
   config(): ConfigInfo;
   /** Re-read the config now (POST /admin/config/reload); optional. */
   reloadConfig?(): Promise<string>;
-  /** Newest first. */
-  recent(): RecentRequest[];
+  /** The request log (SQLite): pages, filters, one request, facets for the filter lists. */
+  requests: RequestLogReader;
+  /** Writes key changes into the config file; absent = keys are read-only here. */
+  keyEditor?: KeyEditor;
+  /** Hash of the running config (what a key edit must be based on). */
+  configHash?(): string;
+  /** Upper bound for one CSV export (the log's max_rows). */
+  exportMaxRows?(): number;
   /** Notable log events, newest first (EventRing.list); optional. */
   events?(): LogEvent[];
   /** Where new accounts are written; undefined = adding accounts is off. */
@@ -161,4 +176,11 @@ export interface AdminDeps {
   now?(): number;
 }
 
-export type { EventFilter, LogEvent, RecentRequest };
+export interface RequestLogReader {
+  query(q: RequestLogQuery): { rows: RequestLogRow[]; total: number };
+  get(id: number): RequestLogRow | undefined;
+  each(q: RequestLogQuery, max: number): Iterable<RequestLogRow>;
+  facets(): { keys: string[]; accounts: string[]; models: string[] };
+}
+
+export type { EventFilter, LogEvent, RecentRequest, RequestLogQuery, RequestLogRow };

@@ -3,7 +3,8 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseConfig } from "../config/load.ts";
 import { EXAMPLE_CONFIG } from "./example.ts";
-import { newAdminToken, newClientKey, sha256Hex } from "./secrets.ts";
+import { sha256Hex } from "../util/hash.ts";
+import { newAdminToken, newClientKey } from "./secrets.ts";
 
 export interface FirstRunResult {
   path: string;

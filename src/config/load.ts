@@ -1,6 +1,5 @@
 import { isAbsolute, resolve, dirname } from "node:path";
 import { homedir } from "node:os";
-import { createHash } from "node:crypto";
 import { LineCounter, parseDocument, parse as parseYaml, isScalar, isMap, isSeq, Scalar, type Document, type Node } from "yaml";
 import { FormatRegistry } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
@@ -10,6 +9,7 @@ import { durationOr } from "./duration.ts";
 import type { Config, KeyConfig, AccountConfig } from "./types.ts";
 import { didYouMean } from "./suggest.ts";
 import { redactString } from "../observe/redact.ts";
+import { sha256Hex } from "../util/hash.ts";
 
 /** One problem in a config file, with where it is. */
 export interface ConfigProblem {
@@ -187,10 +187,6 @@ function schemaAt(segments: string[]): any {
   return s;
 }
 
-export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
-
 export function expandHome(p: string): string {
   return p === "~" ? homedir() : p.startsWith("~/") ? resolve(homedir(), p.slice(2)) : p;
 }
@@ -332,6 +328,7 @@ function normalize(raw: RawConfig, file: string, text: string, problems: ConfigP
       redis: st.redis,
       redisTimeoutMs: durationOr(st.redis_timeout, 50),
       flushIntervalMs: durationOr(st.flush_interval, 1000),
+      requestLog: { maxAgeMs: durationOr(st.request_log?.max_age, 30 * 86_400_000), maxRows: st.request_log?.max_rows ?? 200_000 },
     },
     accountsDir: raw.accounts_dir ? resolvePath(baseDir, raw.accounts_dir) : undefined,
     accounts,

@@ -63,6 +63,15 @@ export const StorageSchema = Type.Object(
     redis: Type.String({ default: "", description: "redis://host:6379 to share limits, affinity, cooldowns and refresh locks" }),
     redis_timeout: Type.Optional(Duration),
     flush_interval: Type.Optional(Duration),
+    request_log: Type.Optional(
+      Type.Object(
+        {
+          max_age: Type.Optional(Duration),
+          max_rows: Type.Optional(Type.Integer({ minimum: 100, description: "Rows kept at most; the oldest go first (a row is ~0.5 KB)" })),
+        },
+        { ...closed, description: "The dashboard's request log (SQLite): how long and how many requests it keeps" },
+      ),
+    ),
   },
   { ...closed, default: {} },
 );

@@ -35,7 +35,14 @@ export interface Config {
     userAgent: string;
     modelsRefreshMs: number;
   };
-  storage: { sqlite: string; redis: string; redisTimeoutMs: number; flushIntervalMs: number };
+  storage: {
+    sqlite: string;
+    redis: string;
+    redisTimeoutMs: number;
+    flushIntervalMs: number;
+    /** The request log keeps requests this long and at most this many. */
+    requestLog: { maxAgeMs: number; maxRows: number };
+  };
   accountsDir?: string;
   accounts: AccountConfig[];
   routing: {

@@ -54,3 +54,8 @@ export function authenticate(rawKey: string | undefined, index: KeyIndex, now: n
   }
   return key;
 }
+
+/** The key of a request (its headers, or Gemini's ?key=), authenticated: throws 401/403. */
+export function authenticateRequest(headers: Headers, url: URL, index: KeyIndex, now: number): KeyConfig {
+  return authenticate(extractApiKey(headers, url), index, now);
+}

@@ -1,38 +1,25 @@
 import type { Config, KeyConfig } from "../config/types.ts";
 import { GatewayError, tooManyRequests } from "../errors.ts";
-import type { Admission, AdmissionRequest, Ticket } from "../keys/types.ts";
-import type { CounterStore, Lease, QuotaCounts } from "./counters.ts";
+import type { QuotaCounts, QuotaSource } from "../usage/types.ts";
+import { anyMatch } from "../util/glob.ts";
+import { nextUtcMidnight, utcDay } from "../util/utc-day.ts";
+import type { CounterStore, Lease } from "./counters.ts";
 import { maxQuota } from "./counters.ts";
-import { nextUtcMidnight, utcDay } from "./day.ts";
 import { openaiDuration, retryAfterSeconds } from "./duration.ts";
 import type { RateSpec, RateState } from "./gcra.ts";
-import { anyMatch } from "../util/glob.ts";
+import type { AdmissionRequest, GatewayAdmission, LimitStatus, Ticket } from "./types.ts";
 
 export interface AdmissionDeps {
   config: () => Config;
   counters: CounterStore;
   /** This instance's quota counters (the usage store). */
-  usage: { quota(name: string): QuotaCounts };
+  usage: QuotaSource;
   now?: () => number;
   /**
    * Bucket size as a fraction of the limit (default 1: `rpm: 60` lets 60 arrive at once, then
    * refills at one a second). engineering.md §6 suggests 1/6 for smoother traffic.
    */
   burstFraction?: number;
-}
-
-/** What is left of each of a key's limits (for GET /v1/usage). */
-export interface LimitStatus {
-  requestsPerMinute?: RateState;
-  requestsPerDay?: RateState;
-  concurrency?: { limit: number; inUse: number; available: number };
-  tokensPerDay?: { limit: number; used: number; remaining: number; resetsAt: number };
-  tokensTotal?: { limit: number; used: number; remaining: number };
-  balance?: { configured: number; spent: number; remaining: number };
-}
-
-export interface GatewayAdmission extends Admission {
-  status(key: KeyConfig): Promise<LimitStatus>;
 }
 
 const MINUTE = 60_000;

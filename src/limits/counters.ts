@@ -1,3 +1,4 @@
+import type { QuotaCounts, SharedQuota } from "../usage/types.ts";
 import type { RateSpec, RateState } from "./gcra.ts";
 
 /**
@@ -5,7 +6,7 @@ import type { RateSpec, RateState } from "./gcra.ts";
  * instances (RedisCounters, which falls back to a MemoryCounters when Redis is down or slow).
  * All state is keyed by the key's name, so a config reload that changes limits keeps counters.
  */
-export interface CounterStore {
+export interface CounterStore extends SharedQuota {
   /**
    * GCRA over several limits at once, all or nothing: either every spec admits the request and
    * each is charged `cost`, or nothing is charged and the first refusing spec (in `specs` order)
@@ -23,8 +24,7 @@ export interface CounterStore {
    * history); the answer is never below it. MemoryCounters simply returns `local`.
    */
   quotaGet(id: string, day: string, local: QuotaCounts): Promise<QuotaCounts>;
-  /** Add a finished request's tokens and credits (fire and forget). `localAfter` seeds an empty shared store. */
-  quotaAdd(id: string, day: string, delta: QuotaCounts, localAfter: QuotaCounts): void;
+  // quotaAdd (SharedQuota): add a finished request's tokens and credits (fire and forget).
   close(): void | Promise<void>;
 }
 
@@ -35,14 +35,6 @@ export type TakeResult =
 /** A held concurrency slot. release() is idempotent: the slot comes back exactly once. */
 export interface Lease {
   release(): void;
-}
-
-export interface QuotaCounts {
-  /** input + output tokens of the key today (UTC day). */
-  tokensToday: number;
-  tokensTotal: number;
-  /** Credits charged so far (balance spent). */
-  credits: number;
 }
 
 export const ZERO_QUOTA: QuotaCounts = Object.freeze({ tokensToday: 0, tokensTotal: 0, credits: 0 });

@@ -1,5 +1,6 @@
 import { type BucketState, type RateSpec, type RateState, gcra, levelAt, refund, stateOf } from "./gcra.ts";
-import { type CounterStore, type Lease, type QuotaCounts, type TakeResult, onceLease } from "./counters.ts";
+import type { QuotaCounts } from "../usage/types.ts";
+import { type CounterStore, type Lease, type TakeResult, onceLease } from "./counters.ts";
 
 /**
  * Limit state in this process: one bucket per key and limit, one in-flight count per key.

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type RedisConnection, redisScript } from "../storage/redis.ts";
-import { type CounterStore, type Lease, type QuotaCounts, type TakeResult, onceLease } from "./counters.ts";
+import type { QuotaCounts } from "../usage/types.ts";
+import { type CounterStore, type Lease, type TakeResult, onceLease } from "./counters.ts";
 import { type RateSpec, type RateState, interval, stateOf } from "./gcra.ts";
 import type { MemoryCounters } from "./memory-counters.ts";
 

@@ -1,12 +1,13 @@
-import type { UsageRecord, UsageSink } from "../keys/types.ts";
+import type { UsageRecord, UsageSink } from "../usage/types.ts";
 import type { Observer } from "../runtime.ts";
 import type { Logger } from "./log.ts";
 import type { GatewayMetrics } from "./metrics.ts";
-import { type RecentRing, toRecent } from "./recent.ts";
+import { type RecentRequest, toRecent } from "./recent.ts";
 
 export interface ObserverDeps {
   metrics: GatewayMetrics;
-  recent: RecentRing;
+  /** The request log (src/requestlog/store.ts): every finished request, cleaned. */
+  requests: { add(entry: RecentRequest): void };
   usage: UsageSink;
   log: Logger;
 }
@@ -27,11 +28,11 @@ export interface GatewayObserver extends Observer {
 }
 
 /**
- * finished → metrics + recent ring + usage sink + exactly one JSON log line per request.
+ * finished → metrics + request log + usage sink + exactly one JSON log line per request.
  * Each sink is isolated: one that throws never stops the others, and never reaches the request.
  */
 export function createObserver(d: ObserverDeps): GatewayObserver {
-  const { metrics: m, recent, usage, log } = d;
+  const { metrics: m, requests, usage, log } = d;
   const guard = (what: string, fn: () => void) => {
     try {
       fn();
@@ -61,7 +62,7 @@ export function createObserver(d: ObserverDeps): GatewayObserver {
           m.tokens.inc({ type: "reasoning", model, key }, r.usage.reasoningTokens);
         }
       });
-      guard("recent", () => recent.push(entry));
+      guard("requests", () => requests.add(entry));
       guard("usage", () => usage.record(r));
       guard("log", () => {
         // Whitelisted fields only. "key_name", not "key": the logger redacts a field named key.

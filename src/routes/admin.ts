@@ -1,47 +1,30 @@
-import type { RouteModule } from "../app.ts";
+import type { RouteModule } from "./module.ts";
 import { requireAdmin } from "../admin/auth.ts";
 import { accountFileExists, normalizeAuthJson, validateAccountName, writeAccountFile } from "../admin/account-file.ts";
-import { PendingLogins } from "../admin/pending-logins.ts";
-import { accountJson, configJson, eventJson, iso, keyJson, recentJson, usageRowJson, usageTotals } from "../admin/present.ts";
-import { ACCOUNT_ACTIONS, type AccountAction, type AdminDeps, type AuthJson, type UsageGroupBy } from "../admin/types.ts";
+import { type AdminHandler as Handler, DAY, ok, parseTime, readJson } from "../admin/http.ts";
+import { keyHandlers } from "../admin/keys-api.ts";
+import { pendingMap, until } from "../admin/pending.ts";
+import { accountJson, bucketJson, configJson, eventJson, iso, keyJson, usageRowJson, usageTotals } from "../admin/present.ts";
+import { requestHandlers } from "../admin/requests-api.ts";
+import { ACCOUNT_ACTIONS, type AccountAction, type AdminDeps, type AuthJson, type UsageGroupBy, type UsageSeries } from "../admin/types.ts";
 import { GatewayError, badRequest, isGatewayError, notFound } from "../errors.ts";
-import { parseJsonObject, readBody } from "../http/body.ts";
-import { jsonResponse } from "../http/envelope.ts";
 import { decodePath } from "../http/path.ts";
 import { filterEvents } from "../observe/events.ts";
-import { filterRecent } from "../observe/recent.ts";
 import { clean } from "../observe/redact.ts";
 
-const NO_STORE = { "cache-control": "no-store" };
-const BODY_LIMIT = 256 * 1024;
-const DAY = 86_400_000;
-const GROUPS: UsageGroupBy[] = ["key", "account", "model", "day"];
+const GROUPS: UsageGroupBy[] = ["key", "account", "model", "day", "hour"];
+const SERIES: UsageSeries[] = ["key", "account", "model"];
+const HOUR = 3_600_000;
+/** Hourly charts cover at most this long (744 buckets); days at most ten years. */
+const MAX_HOURLY_MS = 31 * DAY;
+const MAX_DAILY_MS = 3660 * DAY;
+const PENDING_LOGIN_TTL_MS = 15 * 60_000;
 
-type Handler = (request: Request, params: Record<string, string>, url: URL) => Response | Promise<Response>;
-
-const ok = (body: unknown, status = 200) => jsonResponse(body, status, NO_STORE);
-
-async function readJson(request: Request): Promise<Record<string, unknown>> {
-  return parseJsonObject(await readBody(request, BODY_LIMIT));
-}
-
-/** ms epoch, ISO time or YYYY-MM-DD (UTC). A bare date as `to` means through the end of that day. */
-export function parseTime(v: string | null, name: string, endOfDay = false): number | undefined {
-  if (v === null || v.trim() === "") return undefined;
-  const s = v.trim();
-  // Past year 275760 a Date cannot represent it (toISOString throws): out of range is the client's error.
-  const MAX = 8.64e15;
-  if (/^\d{9,}$/.test(s)) {
-    if (Number(s) > MAX) throw badRequest(`${name} is out of range`, name);
-    return Number(s);
-  }
-  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
-    const t = Date.parse(`${s}T00:00:00Z`);
-    if (!Number.isNaN(t)) return endOfDay ? t + DAY : t;
-  }
-  const t = Date.parse(s);
-  if (Number.isNaN(t)) throw badRequest(`${name} must be an ISO time, a YYYY-MM-DD date or milliseconds since the epoch`, name);
-  return t;
+/** Every bucket start between from and to (UTC), so a chart shows the empty ones too. */
+function buckets(from: number, to: number, step: number): string[] {
+  const out: string[] = [];
+  for (let t = Math.floor(from / step) * step; t <= to; t += step) out.push(step === DAY ? new Date(t).toISOString().slice(0, 10) : bucketJson(new Date(t).toISOString().slice(0, 13)));
+  return out;
 }
 
 /** Login errors the operator fixes by pasting the right URL (codes from accounts/login.ts). */
@@ -66,7 +49,10 @@ function loginOff(): GatewayError {
  */
 export function adminRoutes(deps: AdminDeps): RouteModule {
   const now = () => deps.now?.() ?? Date.now();
-  const pending = new PendingLogins(now);
+  // Device-code logins waiting for the user: poll id → the account to write when it completes.
+  const pending = pendingMap<{ name: string; replace: boolean }>({ ttlMs: PENDING_LOGIN_TTL_MS, now });
+  const keys = keyHandlers(deps, now);
+  const requests = requestHandlers(deps, now);
 
   const guarded =
     (fn: Handler) =>
@@ -124,7 +110,7 @@ export function adminRoutes(deps: AdminDeps): RouteModule {
       } catch (e) {
         throw actionFailed(e, "Device login");
       }
-      pending.add(start.pollId, name, replace, start.expiresAt);
+      pending.set(start.pollId, { name, replace }, until(start.expiresAt, now(), PENDING_LOGIN_TTL_MS));
       return ok(
         { status: "pending", account: name, poll_id: start.pollId, user_code: start.userCode, verification_url: start.verificationUrl, interval_ms: start.intervalMs ?? 5000, expires_at: iso(start.expiresAt) },
         202,
@@ -177,23 +163,35 @@ export function adminRoutes(deps: AdminDeps): RouteModule {
     return ok({ ok: true, action, account: a ? accountJson(a) : null });
   };
 
+  /**
+   * GET /admin/usage?from&to&group_by=key|account|model|day|hour[&series=key|account|model]:
+   * totals per group; by day or hour, `buckets` lists every bucket in the range and `series`
+   * splits each one (a stacked chart's data).
+   */
   const usage: Handler = async (_r, _p, url) => {
     const q = url.searchParams;
     const groupBy = (q.get("group_by") ?? "key") as UsageGroupBy;
     if (!GROUPS.includes(groupBy)) throw badRequest(`group_by must be one of ${GROUPS.join(", ")}`, "group_by");
+    const seriesParam = q.get("series");
+    const series = seriesParam ? (seriesParam as UsageSeries) : undefined;
+    if (series && !SERIES.includes(series)) throw badRequest(`series must be one of ${SERIES.join(", ")}`, "series");
+    if (series && groupBy !== "day" && groupBy !== "hour") throw badRequest("series needs group_by=day or group_by=hour", "series");
     const to = parseTime(q.get("to"), "to", true) ?? now();
     const from = parseTime(q.get("from"), "from") ?? Math.floor(to / DAY) * DAY - 6 * DAY;
     if (from > to) throw badRequest("from must not be after to", "from");
-    const rows = await deps.usage({ from, to, groupBy });
-    return ok({ from: iso(from), to: iso(to), group_by: groupBy, rows: rows.map(usageRowJson), totals: usageTotals(rows) });
-  };
-
-  const requests: Handler = (_r, _p, url) => {
-    const q = url.searchParams;
-    const all = deps.recent();
-    const limit = Math.min(Math.max(Number(q.get("limit")) || 200, 1), 1000);
-    const list = filterRecent(all, { status: q.get("status") ?? undefined, level: q.get("level") ?? undefined, search: q.get("search") ?? q.get("q") ?? undefined, limit });
-    return ok({ requests: list.map(recentJson), total: all.length });
+    if (groupBy === "hour" && to - from > MAX_HOURLY_MS) throw badRequest("group_by=hour covers at most 31 days; use group_by=day", "from");
+    if (groupBy === "day" && to - from > MAX_DAILY_MS) throw badRequest("group_by=day covers at most 3660 days", "from");
+    const rows = await deps.usage({ from, to, groupBy, series });
+    const step = groupBy === "hour" ? HOUR : groupBy === "day" ? DAY : 0;
+    return ok({
+      from: iso(from),
+      to: iso(to),
+      group_by: groupBy,
+      ...(series ? { series } : {}),
+      ...(step ? { buckets: buckets(from, to, step) } : {}),
+      rows: rows.map(usageRowJson),
+      totals: usageTotals(rows),
+    });
   };
 
   const events: Handler = (_r, _p, url) => {
@@ -210,7 +208,10 @@ export function adminRoutes(deps: AdminDeps): RouteModule {
       .post("/admin/accounts/login/start", guarded(startLogin), { parse: "none" })
       .get("/admin/accounts/login/:id", guarded(pollLogin))
       .post("/admin/accounts/:name/:action", guarded(accountAction), { parse: "none" })
-      .get("/admin/keys", guarded(async () => ok({ now: iso(now()), keys: (await deps.keys()).map(keyJson) })))
+      .get("/admin/keys", guarded(async () => ok({ now: iso(now()), config_hash: deps.configHash?.() ?? null, editable: !!deps.keyEditor, keys: (await deps.keys()).map(keyJson) })))
+      .post("/admin/keys", guarded(keys.create), { parse: "none" })
+      .patch("/admin/keys/:name", guarded(keys.update), { parse: "none" })
+      .delete("/admin/keys/:name", guarded(keys.remove), { parse: "none" })
       .get("/admin/usage", guarded(usage))
       .get("/admin/config", guarded(() => ok(configJson(deps.config()))))
       .post(
@@ -221,6 +222,8 @@ export function adminRoutes(deps: AdminDeps): RouteModule {
         }),
         { parse: "none" },
       )
-      .get("/admin/requests", guarded(requests))
+      .get("/admin/requests", guarded(requests.list))
+      .get("/admin/requests.csv", guarded(requests.csv))
+      .get("/admin/requests/:id", guarded(requests.one))
       .get("/admin/events", guarded(events));
 }

@@ -1,4 +1,4 @@
-import type { AnyApp, RouteModule } from "../app.ts";
+import type { AnyApp, RouteModule } from "./module.ts";
 import type { Surface } from "../pipeline/surface.ts";
 import type { Runtime } from "../runtime.ts";
 import { surfaceHandler } from "./surface-handler.ts";

@@ -1,12 +1,8 @@
-import type { AnyApp } from "../app.ts";
 import { jsonResponse } from "../http/envelope.ts";
+import type { AnyApp } from "./module.ts";
 
 export interface Readiness {
-  generation: number;
-  configHash: string;
-  loadedAt: string;
-  lastReloadError?: { at: string; message: string };
-  reloads: Record<string, number>;
+  config: { generation: number; hash: string; loadedAt: number; lastError?: { at: number; message: string }; reloads: Record<string, number> };
   accountsUsable: number;
   accountsTotal: number;
 }
@@ -18,15 +14,20 @@ export function healthRoutes(readiness: () => Readiness) {
       .get("/healthz", () => jsonResponse({ status: "ok" }))
       .get("/readyz", () => {
         const r = readiness();
+        const c = r.config;
         const ready = r.accountsUsable > 0;
         return jsonResponse(
           {
             status: ready ? "ready" : "not_ready",
             reason: ready ? undefined : r.accountsTotal === 0 ? "no accounts configured" : "no usable account (all cooling down, disabled or needing login)",
-            config: { generation: r.generation, hash: r.configHash, loaded_at: r.loadedAt, last_reload_error: r.lastReloadError ?? null, reloads: r.reloads },
+            config: { generation: c.generation, hash: c.hash, loaded_at: iso(c.loadedAt), last_reload_error: c.lastError ? { at: iso(c.lastError.at), message: c.lastError.message } : null, reloads: c.reloads },
             accounts: { usable: r.accountsUsable, total: r.accountsTotal },
           },
           ready ? 200 : 503,
         );
       });
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }

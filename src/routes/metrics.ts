@@ -1,4 +1,4 @@
-import type { RouteModule } from "../app.ts";
+import type { RouteModule } from "./module.ts";
 import { requireMetricsAccess } from "../admin/auth.ts";
 import type { AdminAuthConfig } from "../admin/types.ts";
 import { METRICS_CONTENT_TYPE } from "../observe/metrics.ts";

@@ -5,15 +5,15 @@
  * pointed at the gateway asks with `?client_version=` and gets the Codex `{models:[…]}` shape.
  * A valid client key is required; the list honours the key's model allow/deny globs.
  */
-import type { AnyApp, RouteModule } from "../app.ts";
-import { GatewayError, internalError, isGatewayError } from "../errors.ts";
-import { errorResponse, jsonResponse } from "../http/envelope.ts";
+import type { KeyConfig } from "../config/types.ts";
+import { GatewayError } from "../errors.ts";
+import { jsonResponse } from "../http/envelope.ts";
 import { decodePath } from "../http/path.ts";
-import { getFacts } from "../http/request-context.ts";
-import { authenticate, extractApiKey } from "../keys/authenticate.ts";
 import { ModelDirectory } from "../models/directory.ts";
 import { codexModelList, keyModelFilter, openAIModelList } from "../models/list.ts";
 import type { Runtime } from "../runtime.ts";
+import { clientKey, route } from "./handler.ts";
+import type { AnyApp, RouteModule } from "./module.ts";
 
 export const MODELS_PATHS = ["/v1/models", "/models", "/codex/v1/models", "/backend-api/codex/models"] as const;
 
@@ -31,44 +31,40 @@ export function modelsRoutes(rt: Runtime, deps: ModelsRouteDeps = {}): RouteModu
     deps.directory ??
     new ModelDirectory({ fetchUpstreamModels: deps.fetchUpstreamModels, refreshMs: () => rt.snapshot().config.upstream.modelsRefreshMs, now: () => rt.now(), log: rt.log });
 
-  async function answer(request: Request, id?: string): Promise<Response> {
-    if (deps.google?.is(request)) return id === undefined ? deps.google.list(request) : deps.google.get(request);
-    const headers = { "x-request-id": getFacts(request).id };
-    try {
-      const url = new URL(request.url);
-      const snap = rt.snapshot();
-      const key = authenticate(extractApiKey(request.headers, url), snap.keys, rt.now());
-      await directory.ensureFresh();
-      const input = { aliases: snap.config.models.aliases, resolve: snap.resolveModel, filter: keyModelFilter(key.allow, key.deny) };
-      if (id === undefined && url.searchParams.has("client_version")) return jsonResponse(codexModelList(directory.upstreamModels(), input), 200, headers);
-      const list = openAIModelList({ ...input, models: directory.models() });
-      if (id === undefined) return jsonResponse({ object: "list", data: list }, 200, headers);
-      const hit = list.find((m) => m.id === id) ?? resolvedEntry(id);
-      if (!hit) {
-        throw new GatewayError({ status: 404, type: "invalid_request_error", code: "model_not_found", param: "model", message: `The model '${id}' does not exist or is not available to this key` });
-      }
-      return jsonResponse(hit, 200, headers);
+  async function answer(request: Request, key: KeyConfig, id?: string): Promise<Response> {
+    const url = new URL(request.url);
+    const snap = rt.snapshot();
+    await directory.ensureFresh();
+    const input = { aliases: snap.config.models.aliases, resolve: snap.resolveModel, filter: keyModelFilter(key.allow, key.deny) };
+    if (id === undefined && url.searchParams.has("client_version")) return jsonResponse(codexModelList(directory.upstreamModels(), input));
+    const list = openAIModelList({ ...input, models: directory.models() });
+    if (id === undefined) return jsonResponse({ object: "list", data: list });
+    const hit = list.find((m) => m.id === id) ?? resolvedEntry(id);
+    if (!hit) {
+      throw new GatewayError({ status: 404, type: "invalid_request_error", code: "model_not_found", param: "model", message: `The model '${id}' does not exist or is not available to this key` });
+    }
+    return jsonResponse(hit);
 
-      /** A name that is no list entry but resolves to a known model (alias glob, suffix on an alias). */
-      function resolvedEntry(name: string) {
-        const r = snap.resolveModel(name, undefined);
-        const m = directory.lookup(r.upstream);
-        if (!m || (input.filter && !input.filter(name, r.upstream))) return undefined;
-        return { id: name, object: "model" as const, created: m.created, owned_by: r.upstream === name ? "openai" : "codex-gateway" };
-      }
-    } catch (e) {
-      if (!isGatewayError(e)) rt.log.error("unexpected error listing models", { error: e instanceof Error ? e.stack ?? e.message : String(e) });
-      return errorResponse(isGatewayError(e) ? e : internalError(), "openai", headers);
+    /** A name that is no list entry but resolves to a known model (alias glob, suffix on an alias). */
+    function resolvedEntry(name: string) {
+      const r = snap.resolveModel(name, undefined);
+      const m = directory.lookup(r.upstream);
+      if (!m || (input.filter && !input.filter(name, r.upstream))) return undefined;
+      return { id: name, object: "model" as const, created: m.created, owned_by: r.upstream === name ? "openai" : "codex-gateway" };
     }
   }
+  // Google SDKs list models here too (x-goog-api-key): they get Google's shape and envelope.
+  const list = route(rt, "openai", (request) => (deps.google?.is(request) ? deps.google.list(request) : answer(request, clientKey(rt, request))));
+  const get = route(rt, "openai", (request) => {
+    const pathname = new URL(request.url).pathname;
+    const id = decodePath(pathname.slice(pathname.indexOf("/models/") + "/models/".length));
+    return deps.google?.is(request) ? deps.google.get(request) : answer(request, clientKey(rt, request), id);
+  });
 
   return (app: AnyApp) => {
     for (const path of MODELS_PATHS) {
-      app = app.get(path, ({ request }: { request: Request }) => answer(request));
-      app = app.get(`${path}/*`, ({ request }: { request: Request }) => {
-        const pathname = new URL(request.url).pathname;
-        return answer(request, decodePath(pathname.slice(pathname.indexOf("/models/") + "/models/".length)));
-      });
+      app = app.get(path, ({ request }: { request: Request }) => list(request));
+      app = app.get(`${path}/*`, ({ request }: { request: Request }) => get(request));
     }
     return app;
   };

@@ -1,10 +1,9 @@
-import { isGatewayError, internalError } from "../errors.ts";
-import { errorResponse } from "../http/envelope.ts";
 import { parseJsonObject, readBody } from "../http/body.ts";
-import { getFacts } from "../http/request-context.ts";
 import { runPipeline } from "../pipeline/run.ts";
 import type { Surface } from "../pipeline/surface.ts";
 import type { Runtime } from "../runtime.ts";
+import { wantsRaw } from "../translate/responses/inspect.ts";
+import { route, type RouteHandler } from "./handler.ts";
 
 export interface SurfaceHandlerOptions {
   path?: "/responses" | "/responses/compact";
@@ -14,22 +13,23 @@ export interface SurfaceHandlerOptions {
   params?: (request: Request) => Record<string, string>;
 }
 
-export function isRawPassthrough(headers: Headers): boolean {
-  return headers.get("x-codex-mode")?.trim().toLowerCase() === "raw" || headers.get("x-codex-raw-passthrough")?.trim().toLowerCase() === "true";
-}
-
-/** A route handler that reads the bounded body and runs the pipeline for one surface. */
-export function surfaceHandler(rt: Runtime, surface: Surface, opts: SurfaceHandlerOptions = {}) {
-  return async function handleSurface(request: Request): Promise<Response> {
-    const facts = getFacts(request);
-    facts.pipeline = true;
-    // Non-stream answers wait for the whole upstream turn; never let the idle timer cut them.
-    facts.keepOpen();
-    try {
+/**
+ * A route handler that reads the bounded body and runs the pipeline for one surface. The pipeline
+ * answers (and records) everything from authentication on; a body that cannot be read or parsed
+ * is recorded here.
+ */
+export function surfaceHandler(rt: Runtime, surface: Surface, opts: SurfaceHandlerOptions = {}): RouteHandler {
+  return route(
+    rt,
+    surface.dialect,
+    async (request, facts) => {
+      facts.pipeline = true;
+      // Non-stream answers wait for the whole upstream turn; never let the idle timer cut them.
+      facts.keepOpen();
       const bytes = await readBody(request, rt.snapshot().config.server.bodyLimitBytes);
       const body = parseJsonObject(bytes);
-      const raw = opts.allowRaw === true && isRawPassthrough(request.headers);
-      return await runPipeline(rt, {
+      const raw = opts.allowRaw === true && wantsRaw(request.headers);
+      return runPipeline(rt, {
         surface,
         request,
         body,
@@ -40,11 +40,10 @@ export function surfaceHandler(rt: Runtime, surface: Surface, opts: SurfaceHandl
         path: opts.path,
         keepOpen: facts.keepOpen,
       });
-    } catch (e) {
-      const err = isGatewayError(e) ? e : internalError();
-      if (!isGatewayError(e)) rt.log.error("unexpected error reading request", { error: String(e) });
-      rt.observer.finished({ at: facts.startedAt, key: "", account: "", model: "", surface: surface.name, status: err.status, latencyMs: rt.now() - facts.startedAt, errorCode: err.code, stream: false, requestId: facts.id });
-      return errorResponse(err, surface.dialect, { "x-request-id": facts.id });
-    }
-  };
+    },
+    {
+      failed: (err, facts) =>
+        rt.observer.finished({ at: facts.startedAt, key: "", account: "", model: "", surface: surface.name, status: err.status, latencyMs: rt.now() - facts.startedAt, errorCode: err.code, stream: false, requestId: facts.id }),
+    },
+  );
 }

@@ -1,13 +1,12 @@
-import type { AnyApp } from "../app.ts";
 import type { KeyConfig } from "../config/types.ts";
-import { internalError, isGatewayError } from "../errors.ts";
-import { errorResponse, jsonResponse } from "../http/envelope.ts";
-import { authenticate, extractApiKey } from "../keys/authenticate.ts";
-import type { LimitStatus } from "../limits/admission.ts";
+import { jsonResponse } from "../http/envelope.ts";
+import type { LimitStatus } from "../limits/types.ts";
 import { openaiDuration } from "../limits/duration.ts";
 import type { RateState } from "../limits/gcra.ts";
 import type { Runtime } from "../runtime.ts";
 import type { KeyUsage, UsageTotals } from "../usage/store.ts";
+import { keyedRoute } from "./handler.ts";
+import type { AnyApp, RouteModule } from "./module.ts";
 
 export interface UsageRouteDeps {
   usage: { keyUsage(name: string): KeyUsage };
@@ -21,20 +20,13 @@ export const USAGE_PATHS = ["/v1/usage", "/usage", "/codex/v1/usage"] as const;
  * is left of them — the seed's "user portal" as an API. Authenticated with the client key;
  * not counted against the key's limits.
  */
-export function usageRoutes(rt: Runtime, deps: UsageRouteDeps) {
-  const handle = async ({ request }: { request: Request }): Promise<Response> => {
-    try {
-      const url = new URL(request.url);
-      const key = authenticate(extractApiKey(request.headers, url), rt.snapshot().keys, rt.now());
-      const body = usageBody(key, deps.usage.keyUsage(key.name), await deps.admission.status(key), rt.now());
-      return jsonResponse(body, 200, { "cache-control": "no-store" });
-    } catch (e) {
-      if (!isGatewayError(e)) rt.log.error("usage route failed", { error: e instanceof Error ? e.message : String(e) });
-      return errorResponse(isGatewayError(e) ? e : internalError(), "openai");
-    }
-  };
+export function usageRoutes(rt: Runtime, deps: UsageRouteDeps): RouteModule {
+  const handle = keyedRoute(rt, "openai", async (_request, key) => {
+    const body = usageBody(key, deps.usage.keyUsage(key.name), await deps.admission.status(key), rt.now());
+    return jsonResponse(body, 200, { "cache-control": "no-store" });
+  });
   return (app: AnyApp) => {
-    for (const path of USAGE_PATHS) app = app.get(path, handle);
+    for (const path of USAGE_PATHS) app = app.get(path, ({ request }: { request: Request }) => handle(request));
     return app;
   };
 }

@@ -1,4 +1,4 @@
-import type { RouteModule } from "../app.ts";
+import type { RouteModule } from "./module.ts";
 import { DASHBOARD, PORTAL, type Page } from "../web/pages.ts";
 
 function serve(p: Page): Response {

@@ -10,7 +10,7 @@
  * guessing a call id.
  */
 import { LRUCache } from "lru-cache";
-import type { CodexItem } from "../translate/types.ts";
+import type { CodexItem } from "../codex/types.ts";
 
 export interface ReasoningCacheOptions {
   /** Max call ids kept (default 20 000). */

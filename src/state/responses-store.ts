@@ -10,7 +10,7 @@
  * treated as immutable: callers copy before changing anything.
  */
 import { LRUCache } from "lru-cache";
-import type { CodexItem } from "../translate/types.ts";
+import type { CodexItem } from "../codex/types.ts";
 
 export interface ResponsesStoreOptions {
   /** Max responses kept (default 5 000). */

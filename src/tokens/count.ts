@@ -10,7 +10,7 @@
  * bundles one rank table.
  */
 import { anthropicToCodex } from "../translate/anthropic/index.ts";
-import type { CodexItem, CodexRequest } from "../translate/types.ts";
+import type { CodexItem, CodexRequest } from "../codex/types.ts";
 
 /** Special-token text such as "<|endoftext|>" in user content is counted as plain text, never refused. */
 const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };

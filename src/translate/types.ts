@@ -3,32 +3,18 @@
  * no config lookups. Time, ids and options come in through a TranslateContext.
  */
 
-/** One input/output item of the Codex Responses protocol (message, reasoning, function_call, …). */
-export type CodexItem = { type?: string; [key: string]: unknown };
-
-/** The body the Codex backend accepts on POST {base}/responses. */
-export interface CodexRequest {
-  model: string;
-  instructions?: string;
-  input: CodexItem[];
-  tools?: unknown[];
-  tool_choice?: unknown;
-  parallel_tool_calls?: boolean;
-  reasoning?: { effort?: string; summary?: string; [key: string]: unknown } | null;
-  store?: boolean;
-  stream?: boolean;
-  include?: string[];
-  prompt_cache_key?: string;
-  text?: Record<string, unknown>;
-  [key: string]: unknown;
-}
-
-/** One parsed upstream SSE event: the JSON of its `data:` line (dispatch is on `type`). */
-export type CodexEvent = { type: string; sequence_number?: number; [key: string]: any };
+// The protocol types live in codex/types.ts; re-exported for tests/chat/fixtures/events.ts, a
+// fixture file that imports them from here and must stay unchanged. New code imports codex/.
+export type { CodexEvent, CodexItem, CodexRequest } from "../codex/types.ts";
+import type { CodexEvent } from "../codex/types.ts";
 
 /** How the chat-style surfaces present reasoning (per key: `reasoning_output`). */
 export type ReasoningOutput = "content" | "think_tags" | "hide";
 
+/**
+ * What the pipeline knows about a request before it is translated. Each surface extends it with
+ * its own fields (ChatContext, AnthropicContext, GeminiContext, ResponsesContext) in `Surface.context`.
+ */
 export interface TranslateContext {
   /** The model name the client asked for; echoed back in every answer. */
   requestedModel: string;
@@ -43,10 +29,29 @@ export interface TranslateContext {
   now: number;
   /** Id factory (e.g. `chatcmpl-…`, `msg_…`), injected so tests are deterministic. */
   newId: (prefix: string) => string;
-  /** Whether the client asked for a usage chunk (chat `stream_options.include_usage`). */
-  includeUsage?: boolean;
-  /** Surface-specific extras (tool name maps, stream framing, …). */
-  [key: string]: unknown;
+  /** The API key's name: the scope of per-key state (reasoning cache, stored responses). */
+  keyName?: string;
+}
+
+/** What the pipeline needs to know about a request before it is translated (a surface's `inspect`). */
+export interface RequestInfo {
+  /** The model name as the client sent it. */
+  model: string;
+  stream: boolean;
+  /** The larger of the body's output-token caps (checked against the key's cap, never sent upstream). */
+  maxOutputTokens?: number;
+  /** The reasoning effort the client asked for, in Codex terms (low/medium/high/…). */
+  effort?: string;
+  /** Session identity for sticky routing and prompt_cache_key. */
+  sessionKey?: string;
+}
+
+/** The request around the body, as a surface's `inspect` and `context` see it. */
+export interface SurfaceInput {
+  headers: Headers;
+  url: URL;
+  /** Route parameters, e.g. the Gemini model and method from the path. */
+  params: Record<string, string>;
 }
 
 /** Why an upstream stream stopped, when it did not stop with a terminal event. */
@@ -60,8 +65,8 @@ export type StreamEnd =
  * (SSE text, or JSON-array pieces) for one upstream event; `end` is called exactly once.
  * The state object is owned by the reducer and mutated in place for speed.
  */
-export interface StreamReducer<S> {
-  init(ctx: TranslateContext): S;
+export interface StreamReducer<S, C extends TranslateContext = TranslateContext> {
+  init(ctx: C): S;
   step(state: S, event: CodexEvent): string[];
   end(state: S, end: StreamEnd): string[];
   /** A frame that keeps the client connection alive while the model thinks. */

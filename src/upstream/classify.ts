@@ -1,8 +1,10 @@
 import { GatewayError } from "../errors.ts";
 import { parseRateLimitHeaders, resetFromHeaders } from "../accounts/rate-limits.ts";
 import type { CooldownReason } from "../accounts/stores.ts";
+import { CLIENT_CODES, OVERLOAD_CODES, USAGE_CODES } from "../codex/failure.ts";
+import { tryAgainInMs } from "../codex/retry.ts";
+import type { CodexEvent } from "../codex/types.ts";
 import { codexFailureToError } from "../translate/errors.ts";
-import type { CodexEvent } from "../translate/types.ts";
 
 /**
  * Every way an upstream attempt can fail, decided in one place (upstream.md §5):
@@ -30,11 +32,6 @@ export interface Failure {
   /** What the client sees if this is the last word. */
   error: GatewayError;
 }
-
-const USAGE_CODES = new Set(["usage_limit_reached", "usage_not_included", "insufficient_quota"]);
-/** In-stream codes that are the request's problem, not the account's (upstream.md §5.2). */
-const CLIENT_CODES = new Set(["context_length_exceeded", "invalid_prompt", "cyber_policy", "bio_policy", "invalid_request_error", "invalid_encrypted_content", "invalid_image", "previous_response_not_found"]);
-const OVERLOAD_CODES = new Set(["server_is_overloaded", "slow_down"]);
 
 /** JSON body of an error answer, or undefined. */
 function parseJson(text: string): any {
@@ -72,14 +69,6 @@ function retryAfterMs(headers: Headers, now: number): number | undefined {
   if (Number.isFinite(s)) return Math.max(0, s * 1000);
   const t = Date.parse(v);
   return Number.isNaN(t) ? undefined : Math.max(0, t - now);
-}
-
-/** "try again in 11.054s" / "in 20ms" inside rate_limit_exceeded messages (the CLI's own regex). */
-export function tryAgainInMs(message: string): number | undefined {
-  const m = /try again in\s*([\d.]+)\s*(ms|s|seconds?)?/i.exec(message);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return Number.isFinite(n) ? (m[2] === "ms" ? n : n * 1000) : undefined;
 }
 
 /** A limit family other than the account-wide one, named with a model (`x-<id>-limit-name`). */

@@ -1,5 +1,5 @@
 import { GatewayError } from "../errors.ts";
-import type { CodexEvent } from "../translate/types.ts";
+import type { CodexEvent } from "../codex/types.ts";
 import { parseEventData, SseParser } from "./sse.ts";
 import type { UpstreamChunk, UpstreamStream } from "./types.ts";
 

@@ -1,4 +1,4 @@
-import type { CodexEvent } from "../translate/types.ts";
+import type { CodexEvent } from "../codex/types.ts";
 
 export interface UpstreamRequest {
   path: "/responses" | "/responses/compact";

@@ -40,4 +40,28 @@ export function migrateUsage(db: Database): void {
        PRIMARY KEY (day, key, code)
      ) WITHOUT ROWID;`,
   );
+  // The same sums per UTC hour ("YYYY-MM-DDTHH"), for charts of usage over time.
+  migrate(
+    db,
+    "usage/002_hourly",
+    `CREATE TABLE usage_hourly (
+       hour TEXT NOT NULL,
+       key TEXT NOT NULL,
+       account TEXT NOT NULL,
+       model TEXT NOT NULL,
+       surface TEXT NOT NULL,
+       requests INTEGER NOT NULL DEFAULT 0,
+       errors INTEGER NOT NULL DEFAULT 0,
+       input_tokens INTEGER NOT NULL DEFAULT 0,
+       cached_tokens INTEGER NOT NULL DEFAULT 0,
+       output_tokens INTEGER NOT NULL DEFAULT 0,
+       reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+       credits REAL NOT NULL DEFAULT 0,
+       latency_ms INTEGER NOT NULL DEFAULT 0,
+       ttfb_ms INTEGER NOT NULL DEFAULT 0,
+       ttfb_count INTEGER NOT NULL DEFAULT 0,
+       last_at INTEGER NOT NULL DEFAULT 0,
+       PRIMARY KEY (hour, key, account, model, surface)
+     ) WITHOUT ROWID;`,
+  );
 }

@@ -1,13 +1,12 @@
 import type { Database } from "bun:sqlite";
 import type { Config } from "../config/types.ts";
-import type { UsageRecord, UsageSink } from "../keys/types.ts";
-import type { CounterStore, QuotaCounts } from "../limits/counters.ts";
-import { utcDay } from "../limits/day.ts";
-import { chargeFor } from "../limits/pricing.ts";
 import type { Logger } from "../observe/log.ts";
 import { createLogger } from "../observe/log.ts";
+import { utcDay } from "../util/utc-day.ts";
+import { chargeFor } from "./pricing.ts";
 import { migrateUsage } from "./schema.ts";
 import { type UsageTotals, addTotals, totalsOf, zeroTotals } from "./totals.ts";
+import type { QuotaCounts, QuotaSource, SharedQuota, UsageRecord, UsageSink } from "./types.ts";
 
 export type { UsageTotals } from "./totals.ts";
 
@@ -20,7 +19,7 @@ export interface UsageStoreOptions {
   flushIntervalMs?: number;
   log?: Logger;
   /** Shared quota counters (Redis) to add every charge to; absent in a single instance. */
-  shared?: Pick<CounterStore, "quotaAdd">;
+  shared?: SharedQuota;
 }
 
 export interface KeyUsage {
@@ -31,7 +30,9 @@ export interface KeyUsage {
   lastUsedAt?: number;
 }
 
-export type GroupBy = "key" | "account" | "model" | "day" | "surface";
+export type GroupBy = "key" | "account" | "model" | "day" | "surface" | "hour";
+/** A second grouping under a time bucket (a chart's stacked series). */
+export type SeriesBy = "key" | "account" | "model";
 
 export interface SummaryQuery {
   /** First day included: "YYYY-MM-DD" or ms since epoch (its UTC day). Default: the beginning. */
@@ -39,14 +40,18 @@ export interface SummaryQuery {
   /** Last day included, same forms. Default: today. */
   to?: string | number;
   groupBy: GroupBy;
+  /** With groupBy day or hour: one row per bucket and key / account / model. */
+  series?: SeriesBy;
   key?: string;
   account?: string;
   model?: string;
 }
 
 export interface SummaryRow extends UsageTotals {
-  /** The key name, account name, model, day or surface of this group. */
+  /** The key name, account name, model, day, hour ("YYYY-MM-DDTHH", UTC) or surface of this group. */
   group: string;
+  /** The key, account or model of this row within its time bucket (with `series`). */
+  series?: string;
   latencyMsAvg: number;
   /** Average time to first byte over the requests that produced one. */
   ttfbMsAvg: number | null;
@@ -73,7 +78,8 @@ interface Counters {
   lastUsedAt?: number;
 }
 
-const GROUP_COLUMN: Record<GroupBy, string> = { key: "key", account: "account", model: "model", day: "day", surface: "surface" };
+const GROUP_COLUMN: Record<GroupBy, string> = { key: "key", account: "account", model: "model", day: "day", surface: "surface", hour: "hour" };
+const SERIES_COLUMN: Record<SeriesBy, string> = { key: "key", account: "account", model: "model" };
 
 const SUMS = `SUM(requests) AS requests, SUM(errors) AS errors, SUM(input_tokens) AS input, SUM(cached_tokens) AS cached,
   SUM(output_tokens) AS output, SUM(reasoning_tokens) AS reasoning, SUM(credits) AS credits,
@@ -105,17 +111,19 @@ interface SumRow {
  * The counters are rebuilt from SQLite at start, so quotas and balances survive restarts.
  *
  * Charges (credits) are computed here from each record's model, surface and real usage
- * (limits/pricing.ts): one place charges, so the usage table is the charge history.
+ * (pricing.ts): one place charges, so the usage table is the charge history.
  * Records without a key (refused before authentication) are not kept.
  */
-export class UsageStore implements UsageSink {
+export class UsageStore implements UsageSink, QuotaSource {
   private readonly db: Database;
   private readonly config: () => Config;
   private readonly now: () => number;
   private readonly log: Logger;
-  private readonly shared?: Pick<CounterStore, "quotaAdd">;
+  private readonly shared?: SharedQuota;
   private pending = new Map<string, PendingRow>();
   private pendingErrors = new Map<string, { day: string; key: string; code: string; count: number }>();
+  /** The same rows per UTC hour (`day` holds "YYYY-MM-DDTHH"), for charts over time. */
+  private pendingHourly = new Map<string, PendingRow>();
   private keys = new Map<string, Counters>();
   private accounts = new Map<string, { day: string; today: UsageTotals }>();
   private timer?: ReturnType<typeof setInterval>;
@@ -183,21 +191,31 @@ export class UsageStore implements UsageSink {
     return { ...this.accountCounters(name, utcDay(this.now())).today };
   }
 
-  /** Usage grouped by key, account, model, day or surface over a range of days (both ends included). */
+  /**
+   * Usage grouped by key, account, model, day, hour or surface over a range of days (both ends
+   * included; with groupBy hour, a range of hours). With `series`, each day or hour is split by key,
+   * account or model.
+   */
   summary(q: SummaryQuery): SummaryRow[] {
     this.flush();
     const col = GROUP_COLUMN[q.groupBy];
     if (!col) throw new Error(`unknown groupBy ${String(q.groupBy)}`);
+    const hourly = q.groupBy === "hour";
+    const time = hourly ? "hour" : "day";
+    const bucket = hourly ? asHour : asDay;
+    const series = q.series && (q.groupBy === "day" || hourly) ? SERIES_COLUMN[q.series] : undefined;
     const where: string[] = [];
     const args: string[] = [];
-    if (q.from !== undefined) (where.push("day >= ?"), args.push(asDay(q.from)));
-    if (q.to !== undefined) (where.push("day <= ?"), args.push(asDay(q.to)));
+    if (q.from !== undefined) (where.push(`${time} >= ?`), args.push(bucket(q.from)));
+    if (q.to !== undefined) (where.push(`${time} <= ?`), args.push(bucket(q.to)));
     if (q.key !== undefined) (where.push("key = ?"), args.push(q.key));
     if (q.account !== undefined) (where.push("account = ?"), args.push(q.account));
     if (q.model !== undefined) (where.push("model = ?"), args.push(q.model));
-    const sql = `SELECT ${col} AS g, ${SUMS} FROM usage_daily ${where.length ? `WHERE ${where.join(" AND ")}` : ""} GROUP BY ${col} ORDER BY ${q.groupBy === "day" ? "g" : "credits DESC, requests DESC, g"}`;
-    return this.db.query<SumRow, string[]>(sql).all(...args).map((row) => ({
+    const by = series ? `${col}, ${series}` : col;
+    const sql = `SELECT ${col} AS g, ${series ? `${series} AS s, ` : ""}${SUMS} FROM ${hourly ? "usage_hourly" : "usage_daily"} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} GROUP BY ${by} ORDER BY ${q.groupBy === "day" || hourly ? "g" : "credits DESC, requests DESC, g"}${series ? ", s" : ""}`;
+    return this.db.query<SumRow & { s?: string }, string[]>(sql).all(...args).map((row) => ({
       group: row.g,
+      ...(series ? { series: row.s } : {}),
       ...totalsFromRow(row),
       latencyMsAvg: row.requests ? Math.round(row.latency / row.requests) : 0,
       ttfbMsAvg: row.ttfb_n ? Math.round(row.ttfb / row.ttfb_n) : null,
@@ -222,29 +240,36 @@ export class UsageStore implements UsageSink {
     if (!this.pending.size && !this.pendingErrors.size) return 0;
     const rows = this.pending;
     const errors = this.pendingErrors;
+    const hours = this.pendingHourly;
     this.pending = new Map();
     this.pendingErrors = new Map();
+    this.pendingHourly = new Map();
     try {
-      const upsert = this.db.query(
-        `INSERT INTO usage_daily (day, key, account, model, surface, requests, errors, input_tokens, cached_tokens, output_tokens,
+      const upsertInto = (table: string, time: string) =>
+        this.db.query(
+          `INSERT INTO ${table} (${time}, key, account, model, surface, requests, errors, input_tokens, cached_tokens, output_tokens,
            reasoning_tokens, credits, latency_ms, ttfb_ms, ttfb_count, last_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (day, key, account, model, surface) DO UPDATE SET
+         ON CONFLICT (${time}, key, account, model, surface) DO UPDATE SET
            requests = requests + excluded.requests, errors = errors + excluded.errors,
            input_tokens = input_tokens + excluded.input_tokens, cached_tokens = cached_tokens + excluded.cached_tokens,
            output_tokens = output_tokens + excluded.output_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
            credits = credits + excluded.credits, latency_ms = latency_ms + excluded.latency_ms,
            ttfb_ms = ttfb_ms + excluded.ttfb_ms, ttfb_count = ttfb_count + excluded.ttfb_count,
            last_at = MAX(last_at, excluded.last_at)`,
-      );
+        );
+      const upsert = upsertInto("usage_daily", "day");
+      const upsertHour = upsertInto("usage_hourly", "hour");
       const upsertError = this.db.query(
         `INSERT INTO usage_errors (day, key, code, count) VALUES (?, ?, ?, ?)
          ON CONFLICT (day, key, code) DO UPDATE SET count = count + excluded.count`,
       );
       this.db.transaction(() => {
-        for (const p of rows.values()) {
-          const t = p.t;
-          upsert.run(p.day, p.key, p.account, p.model, p.surface, t.requests, t.errors, t.inputTokens, t.cachedTokens, t.outputTokens, t.reasoningTokens, t.credits, p.latencyMs, p.ttfbMs, p.ttfbCount, p.lastAt);
+        for (const [stmt, map] of [[upsert, rows], [upsertHour, hours]] as const) {
+          for (const p of map.values()) {
+            const t = p.t;
+            stmt.run(p.day, p.key, p.account, p.model, p.surface, t.requests, t.errors, t.inputTokens, t.cachedTokens, t.outputTokens, t.reasoningTokens, t.credits, p.latencyMs, p.ttfbMs, p.ttfbCount, p.lastAt);
+          }
         }
         for (const e of errors.values()) upsertError.run(e.day, e.key, e.code, e.count);
       })();
@@ -255,6 +280,7 @@ export class UsageStore implements UsageSink {
     } catch (e) {
       // Keep what could not be written (merged with anything recorded meanwhile) for the next flush.
       for (const [id, p] of rows) this.mergePending(id, p);
+      for (const [id, p] of hours) this.mergePending(id, p, this.pendingHourly);
       for (const [id, e2] of errors) {
         const cur = this.pendingErrors.get(id);
         if (cur) cur.count += e2.count;
@@ -280,9 +306,8 @@ export class UsageStore implements UsageSink {
   }
 
   private buffer(r: UsageRecord, day: string, d: UsageTotals): void {
-    const id = [day, r.key, r.account, r.model, r.surface].join("\u0000");
-    this.mergePending(id, {
-      day,
+    const row = (bucket: string): PendingRow => ({
+      day: bucket,
       key: r.key,
       account: r.account,
       model: r.model,
@@ -293,6 +318,9 @@ export class UsageStore implements UsageSink {
       ttfbCount: r.ttfbMs !== undefined ? 1 : 0,
       lastAt: r.at + Math.max(0, Math.round(r.latencyMs)),
     });
+    const hour = asHour(r.at);
+    this.mergePending([day, r.key, r.account, r.model, r.surface].join("\u0000"), row(day));
+    this.mergePending([hour, r.key, r.account, r.model, r.surface].join("\u0000"), row(hour), this.pendingHourly);
     if (r.errorCode) {
       const eid = [day, r.key, r.errorCode].join("\u0000");
       const cur = this.pendingErrors.get(eid);
@@ -301,10 +329,10 @@ export class UsageStore implements UsageSink {
     }
   }
 
-  private mergePending(id: string, p: PendingRow): void {
-    const cur = this.pending.get(id);
+  private mergePending(id: string, p: PendingRow, into = this.pending): void {
+    const cur = into.get(id);
     if (!cur) {
-      this.pending.set(id, { ...p, t: { ...p.t } });
+      into.set(id, { ...p, t: { ...p.t } });
       return;
     }
     addTotals(cur.t, p.t);
@@ -370,6 +398,14 @@ function totalsFromRow(row: SumRow): UsageTotals {
     totalTokens: input + output,
     credits: row.credits ?? 0,
   };
+}
+
+/** "YYYY-MM-DDTHH" (UTC) of a time, or an hour given in that form (a bare day means its first hour). */
+function asHour(v: string | number): string {
+  if (typeof v === "number") return new Date(v).toISOString().slice(0, 13);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return `${v}T00`;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}$/.test(v)) throw new Error(`an hour is YYYY-MM-DDTHH, got ${JSON.stringify(v)}`);
+  return v;
 }
 
 function asDay(v: string | number): string {

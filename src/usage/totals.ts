@@ -1,4 +1,4 @@
-import type { UsageRecord } from "../keys/types.ts";
+import type { UsageRecord } from "./types.ts";
 
 /** Counts of a set of requests (one request, a day of a key, a summary group…). */
 export interface UsageTotals {

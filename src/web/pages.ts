@@ -1,6 +1,20 @@
 import { createHash } from "node:crypto";
+import baseCss from "./shared/base.css" with { type: "text" };
+import commonJs from "./shared/common.web.js" with { type: "text" };
 import dashboardHtml from "./dashboard.html" with { type: "text" };
+import dashboardCss from "./dashboard/dashboard.css" with { type: "text" };
+import dashI18n from "./dashboard/i18n.web.js" with { type: "text" };
+import dashApp from "./dashboard/app.web.js" with { type: "text" };
+import dashChart from "./dashboard/chart.web.js" with { type: "text" };
+import dashOverview from "./dashboard/overview.web.js" with { type: "text" };
+import dashAccounts from "./dashboard/accounts.web.js" with { type: "text" };
+import dashKeys from "./dashboard/keys.web.js" with { type: "text" };
+import dashUsage from "./dashboard/usage.web.js" with { type: "text" };
+import dashRequests from "./dashboard/requests.web.js" with { type: "text" };
 import portalHtml from "./portal.html" with { type: "text" };
+import portalCss from "./portal/portal.css" with { type: "text" };
+import portalI18n from "./portal/i18n.web.js" with { type: "text" };
+import portalApp from "./portal/app.web.js" with { type: "text" };
 
 /** A page embedded in the binary, with the CSP that allows exactly its own inline script and style. */
 export interface Page {
@@ -22,7 +36,7 @@ export function pageCsp(html: string): string {
     "default-src 'self'",
     `script-src ${scripts.join(" ") || "'none'"}`,
     `style-src ${styles.join(" ") || "'none'"}`,
-    "img-src 'self' data:",
+    "img-src 'self' data: blob:",
     "connect-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
@@ -31,8 +45,22 @@ export function pageCsp(html: string): string {
   ].join("; ");
 }
 
-// `with { type: "text" }` yields the file's text (bun-types declares *.html as an HTML bundle).
-const page = (html: unknown): Page => ({ html: html as string, csp: pageCsp(html as string) });
+/**
+ * One self-contained page from its parts: the styles become its one <style>, the scripts (which
+ * share one scope, in order) its one <script>. Nothing is fetched at run time, so it works offline.
+ */
+export function assemble(html: string, styles: string[], scripts: string[]): string {
+  const style = `<style>\n${styles.join("\n")}\n</style>`;
+  const script = `<script>\n(() => {\n"use strict";\n${scripts.join("\n")}\nstart();\n})();\n</script>`;
+  if (!html.includes("<!--STYLE-->") || !html.includes("<!--SCRIPT-->")) throw new Error("page template needs <!--STYLE--> and <!--SCRIPT-->");
+  return html.replace("<!--STYLE-->", () => style).replace("<!--SCRIPT-->", () => script);
+}
 
-export const DASHBOARD: Page = page(dashboardHtml);
-export const PORTAL: Page = page(portalHtml);
+// `with { type: "text" }` yields the file's text (bun-types declares *.html as an HTML bundle).
+const text = (v: unknown) => v as string;
+const page = (html: string): Page => ({ html, csp: pageCsp(html) });
+
+export const DASHBOARD: Page = page(
+  assemble(text(dashboardHtml), [baseCss, dashboardCss], [commonJs, dashI18n, dashChart, dashApp, dashOverview, dashAccounts, dashKeys, dashUsage, dashRequests].map(text)),
+);
+export const PORTAL: Page = page(assemble(text(portalHtml), [baseCss, portalCss], [commonJs, portalI18n, portalApp].map(text)));

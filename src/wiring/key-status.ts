@@ -1,6 +1,6 @@
 import type { KeyStatus } from "../admin/types.ts";
 import type { KeyConfig } from "../config/types.ts";
-import type { LimitStatus } from "../limits/admission.ts";
+import type { LimitStatus } from "../limits/types.ts";
 import type { KeyUsage } from "../usage/store.ts";
 
 /** The dashboard's view of each key: usage against every limit, from the limiter and the usage store. */
@@ -26,6 +26,7 @@ export async function keyStatuses(
         maxOutputTokens: key.limits.maxOutputTokens,
         balance: s.balance ? { used: s.balance.spent, limit: s.balance.configured } : undefined,
         lastUsedAt: u.lastUsedAt,
+        models: key.allow || key.deny ? { allow: key.allow, deny: key.deny } : undefined,
       };
     }),
   );

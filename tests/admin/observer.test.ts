@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { UsageRecord } from "../../src/keys/types.ts";
+import type { UsageRecord } from "../../src/usage/types.ts";
 import { EventRing, tapLogger } from "../../src/observe/events.ts";
 import { memoryLogger } from "../../src/observe/log.ts";
 import { createMetrics } from "../../src/observe/metrics.ts";

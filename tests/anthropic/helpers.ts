@@ -1,11 +1,12 @@
 import { expect } from "bun:test";
-import { anthropicStream, anthropicRequestInfo } from "../../src/translate/anthropic/index.ts";
-import type { CodexEvent, StreamEnd, TranslateContext } from "../../src/translate/types.ts";
+import { anthropicStream, anthropicRequestInfo, type AnthropicContext } from "../../src/translate/anthropic/index.ts";
+import type { CodexEvent } from "../../src/codex/types.ts";
+import type { StreamEnd } from "../../src/translate/types.ts";
 
 /** A deterministic context; `body` (an Anthropic request) fills ctx.anthropic like the pipeline would. */
-export function makeCtx(over: Partial<TranslateContext> = {}, body?: unknown): TranslateContext {
+export function makeCtx(over: Partial<AnthropicContext> = {}, body?: unknown): AnthropicContext {
   let n = 0;
-  const ctx: TranslateContext = {
+  const ctx: AnthropicContext = {
     requestedModel: "claude-sonnet-4-5",
     upstreamModel: "gpt-5.5",
     defaultInstructions: "You are a helpful assistant.",
@@ -27,7 +28,7 @@ export interface Run {
 }
 
 /** Feeds events through init/step/end and parses the SSE frames back. */
-export function run(events: CodexEvent[], ctx: TranslateContext = makeCtx(), end: StreamEnd = { kind: "done" }): Run {
+export function run(events: CodexEvent[], ctx: AnthropicContext = makeCtx(), end: StreamEnd = { kind: "done" }): Run {
   const state = anthropicStream.init(ctx);
   const frames: string[] = [];
   for (const ev of events) frames.push(...anthropicStream.step(state, ev));

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../../src/errors.ts";
 import { anthropicToCodex, anthropicToolNameMap } from "../../src/translate/anthropic/index.ts";
-import type { CodexRequest } from "../../src/translate/types.ts";
+import type { CodexRequest } from "../../src/codex/types.ts";
 import { fernet, makeCtx } from "./helpers.ts";
 
 const ALLOWED_KEYS = new Set([

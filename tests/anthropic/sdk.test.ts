@@ -7,7 +7,8 @@ import Anthropic, { APIError } from "@anthropic-ai/sdk";
 import { describe, expect, test } from "bun:test";
 import { anthropicFromResponse, anthropicStream } from "../../src/translate/anthropic/index.ts";
 import { accumulate, finalResponse, initAccumulator } from "../../src/translate/responses/accumulate.ts";
-import type { CodexEvent, TranslateContext } from "../../src/translate/types.ts";
+import type { CodexEvent } from "../../src/codex/types.ts";
+import type { TranslateContext } from "../../src/translate/types.ts";
 import { argsDelta, callAdded, callDone, callItem, checkInvariants, completed, created, fernet, makeCtx, reasoningItem, run, textItem, THINKING_BODY } from "./helpers.ts";
 
 const SIG = fernet(4);

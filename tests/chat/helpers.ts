@@ -1,8 +1,9 @@
-import { chatStream, type ChatStreamState } from "../../src/translate/chat/index.ts";
+import { chatStream, type ChatContext, type ChatStreamState } from "../../src/translate/chat/index.ts";
 import { accumulate as accumulateEvent, finalResponse, initAccumulator } from "../../src/translate/responses/accumulate.ts";
-import type { CodexEvent, StreamEnd, TranslateContext } from "../../src/translate/types.ts";
+import type { CodexEvent } from "../../src/codex/types.ts";
+import type { StreamEnd } from "../../src/translate/types.ts";
 
-export function makeCtx(over: Partial<TranslateContext> = {}): TranslateContext {
+export function makeCtx(over: Partial<ChatContext> = {}): ChatContext {
   let n = 0;
   return {
     requestedModel: "gpt-5.5",
@@ -23,7 +24,7 @@ export interface Run {
 }
 
 /** Feed events through init/step/end; `end` defaults to "done" (the pipeline always calls end once). */
-export function runStream(events: CodexEvent[], ctx: TranslateContext = makeCtx(), end: StreamEnd = { kind: "done" }): Run {
+export function runStream(events: CodexEvent[], ctx: ChatContext = makeCtx(), end: StreamEnd = { kind: "done" }): Run {
   const state = chatStream.init(ctx);
   const frames: string[] = [];
   for (const ev of events) frames.push(...chatStream.step(state, ev));

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../../src/errors.ts";
 import { chatToCodex, chatToolNameMap } from "../../src/translate/chat/index.ts";
-import type { CodexItem, CodexRequest, TranslateContext } from "../../src/translate/types.ts";
+import type { CodexItem, CodexRequest } from "../../src/codex/types.ts";
+import type { ChatContext } from "../../src/translate/chat/index.ts";
 import { makeCtx } from "./helpers.ts";
 
 const ALLOWED = new Set(["model", "instructions", "input", "tools", "tool_choice", "parallel_tool_calls", "reasoning", "store", "stream", "include", "prompt_cache_key", "text", "service_tier", "client_metadata"]);
@@ -33,7 +34,7 @@ function checkInvariants(out: CodexRequest): void {
   for (const t of (out.tools ?? []) as any[]) if (t.type === "function" || t.type === "custom") expect(t.name).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
 }
 
-function translate(body: Record<string, unknown>, ctx: Partial<TranslateContext> = {}): CodexRequest {
+function translate(body: Record<string, unknown>, ctx: Partial<ChatContext> = {}): CodexRequest {
   const out = chatToCodex({ model: "gpt-5.5", ...body }, makeCtx(ctx));
   checkInvariants(out);
   return out;
@@ -58,7 +59,7 @@ const fn = (name: string, extra: Record<string, unknown> = {}) => ({ type: "func
 interface Case {
   id: string;
   body: Record<string, unknown>;
-  ctx?: Partial<TranslateContext>;
+  ctx?: Partial<ChatContext>;
   expect: (out: CodexRequest) => void;
 }
 

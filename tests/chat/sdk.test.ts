@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import OpenAI, { APIError } from "openai";
-import type { CodexEvent } from "../../src/translate/types.ts";
+import type { CodexEvent } from "../../src/codex/types.ts";
 import { makeCtx, runStream } from "./helpers.ts";
 import * as E from "./fixtures/events.ts";
 

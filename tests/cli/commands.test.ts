@@ -3,7 +3,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { cli, tempDir, ROOT } from "./helpers.ts";
-import { sha256Hex } from "../../src/cli/secrets.ts";
+import { sha256Hex } from "../../src/util/hash.ts";
 import { commands } from "../../src/cli/index.ts";
 
 const dir = tempDir();

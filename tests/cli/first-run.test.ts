@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { tempDir } from "./helpers.ts";
 import { renderFirstConfig, writeFirstConfig, firstRunBanner } from "../../src/cli/first-run.ts";
 import { EXAMPLE_CONFIG } from "../../src/cli/example.ts";
-import { sha256Hex } from "../../src/cli/secrets.ts";
+import { sha256Hex } from "../../src/util/hash.ts";
 import { parseConfig } from "../../src/config/load.ts";
 
 const dirs: string[] = [];

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { MAIN, cli, tempDir } from "./helpers.ts";
 import { parseConfig } from "../../src/config/load.ts";
-import { sha256Hex } from "../../src/cli/secrets.ts";
+import { sha256Hex } from "../../src/util/hash.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -6,9 +6,9 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../helpers/gateway.ts";
 
-export const BIN = join(ROOT, "node_modules/.bin");
+/** The CLIs live in this folder's own package (installed by `npm run test:clients`, see install.ts). */
+export const BIN = join(import.meta.dir, "node_modules/.bin");
 
 /**
  * The harmless command every CLI is told to run (through the mock's `[[mock-call:…]]` directive).
@@ -79,7 +79,7 @@ export function tempDir(prefix: string): { dir: string; remove(): void } {
 /** Whether a CLI's binary is installed and runs (`--version` exits 0); the reason otherwise. */
 export async function cliWorks(bin: string): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
   const path = join(BIN, bin);
-  if (!existsSync(path)) return { ok: false, reason: `${path} is missing (npm install did not install it)` };
+  if (!existsSync(path)) return { ok: false, reason: `${path} is missing (npm run test:clients installs the client CLIs into tests/clients)` };
   const home = tempDir("cg-cli-version-");
   try {
     const r = await runClient([path, "--version"], { env: { HOME: home.dir }, cwd: home.dir, timeoutMs: 30_000 });

@@ -54,7 +54,10 @@ const op: fc.Arbitrary<Op> = fc.record({
 /** Apply ops to a copy of `base`: each walks down a random path and sets, deletes or adds a field there. */
 export function mutate(base: Record<string, unknown>, ops: Op[]): Record<string, unknown> {
   const root = structuredClone(base);
-  for (const o of ops) {
+  for (const op of ops) {
+    // A fresh copy per insertion: fast-check may hand the same value object to two ops, and
+    // inserting it twice (once inside itself) would make the body cyclic and unserialisable.
+    const o = { ...op, value: structuredClone(op.value) };
     let parent: any = root;
     let slot: string | number | undefined;
     for (const p of o.path) {

@@ -1,8 +1,9 @@
-import type { CodexEvent, StreamEnd, TranslateContext } from "../../src/translate/types.ts";
-import { geminiStream } from "../../src/translate/gemini/index.ts";
+import type { CodexEvent } from "../../src/codex/types.ts";
+import type { StreamEnd } from "../../src/translate/types.ts";
+import { geminiStream, type GeminiContext } from "../../src/translate/gemini/index.ts";
 
 /** Deterministic context for the Gemini translators. */
-export function makeCtx(extra: Partial<TranslateContext> = {}): TranslateContext {
+export function makeCtx(extra: Partial<GeminiContext> = {}): GeminiContext {
   let n = 0;
   return {
     requestedModel: "gemini-2.5-pro",
@@ -30,7 +31,7 @@ export function events(list: [string, Record<string, any>?][]): CodexEvent[] {
 }
 
 /** Runs the reducer over events and returns the raw wire text pieces. */
-export function runStream(evs: CodexEvent[], ctx: Partial<TranslateContext> = {}, end: StreamEnd = { kind: "done" }): { pieces: string[]; state: ReturnType<typeof geminiStream.init> } {
+export function runStream(evs: CodexEvent[], ctx: Partial<GeminiContext> = {}, end: StreamEnd = { kind: "done" }): { pieces: string[]; state: ReturnType<typeof geminiStream.init> } {
   const state = geminiStream.init(makeCtx({ geminiIncludeThoughts: true, ...ctx }));
   const pieces: string[] = [];
   for (const ev of evs) pieces.push(...geminiStream.step(state, ev));
@@ -52,7 +53,7 @@ export function parseSse(wire: string): any[] {
   return frames;
 }
 
-export function sseFrames(evs: CodexEvent[], ctx: Partial<TranslateContext> = {}, end: StreamEnd = { kind: "done" }): any[] {
+export function sseFrames(evs: CodexEvent[], ctx: Partial<GeminiContext> = {}, end: StreamEnd = { kind: "done" }): any[] {
   return parseSse(runStream(evs, ctx, end).pieces.join(""));
 }
 

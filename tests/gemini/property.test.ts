@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { geminiFromResponse } from "../../src/translate/gemini/index.ts";
 import { accumulate, finalResponse, initAccumulator } from "../../src/translate/responses/accumulate.ts";
-import type { CodexEvent } from "../../src/translate/types.ts";
+import type { CodexEvent } from "../../src/codex/types.ts";
 import { allParts, makeCtx, parseSse, runStream } from "./helpers.ts";
 
 /**

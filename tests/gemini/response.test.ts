@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../../src/errors.ts";
 import { geminiFromResponse } from "../../src/translate/gemini/index.ts";
 import { accumulate, finalResponse, initAccumulator } from "../../src/translate/responses/accumulate.ts";
-import type { CodexEvent } from "../../src/translate/types.ts";
+import type { CodexEvent } from "../../src/codex/types.ts";
 import { allParts, events, makeCtx, sseFrames, textStream, workedExample } from "./helpers.ts";
 
 const SIG = "Y2R4MTpbImdBQUFBQi1maW5hbCJd";

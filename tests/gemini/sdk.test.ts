@@ -2,14 +2,15 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ApiError, GoogleGenAI } from "@google/genai";
 import { geminiCountTokens, geminiFromResponse, geminiModelsList, geminiStream, geminiToCodex, googleErrorBody, inspectGemini } from "../../src/translate/gemini/index.ts";
 import { accumulate, finalResponse, initAccumulator } from "../../src/translate/responses/accumulate.ts";
-import type { CodexEvent, StreamEnd } from "../../src/translate/types.ts";
+import type { CodexEvent } from "../../src/codex/types.ts";
+import type { StreamEnd } from "../../src/translate/types.ts";
 import { GatewayError } from "../../src/errors.ts";
 import { events, makeCtx, textStream, workedExample } from "./helpers.ts";
 
 /**
  * Oracles (gemini.md §8.3): the installed `@google/genai` (3.x) reads our frames from a local server,
  * and a replica of the 1.30 stream parser Gemini CLI bundles (copied regex + loop from
- * node_modules/@google/gemini-cli/bundle) reads the same bytes split at arbitrary points.
+ * tests/clients/node_modules/@google/gemini-cli/bundle) reads the same bytes split at arbitrary points.
  */
 
 interface Scenario {

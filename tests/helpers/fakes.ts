@@ -1,6 +1,7 @@
 import { configFromObject } from "../../src/config/load.ts";
 import { KeyIndex } from "../../src/keys/authenticate.ts";
-import type { Admission, Ticket, UsageNumbers, UsageRecord } from "../../src/keys/types.ts";
+import type { Admission, Ticket } from "../../src/limits/types.ts";
+import type { UsageNumbers, UsageRecord } from "../../src/usage/types.ts";
 import { memoryLogger } from "../../src/observe/log.ts";
 import type { ConversationState, Runtime, Snapshot } from "../../src/runtime.ts";
 import type { CodexEvent, CodexItem } from "../../src/translate/types.ts";

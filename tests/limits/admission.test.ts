@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import type { Config } from "../../src/config/types.ts";
-import type { Ticket } from "../../src/keys/types.ts";
+import type { Ticket } from "../../src/limits/types.ts";
 import { createAdmission, modelAllowed } from "../../src/limits/admission.ts";
-import type { QuotaCounts } from "../../src/limits/counters.ts";
+import type { QuotaCounts } from "../../src/usage/types.ts";
 import { MemoryCounters } from "../../src/limits/memory-counters.ts";
 import { clock, configWith, keyOf, rejection, request } from "./fixtures.ts";
 

@@ -1,6 +1,6 @@
 import { configFromObject } from "../../src/config/load.ts";
 import type { Config, KeyConfig } from "../../src/config/types.ts";
-import type { AdmissionRequest } from "../../src/keys/types.ts";
+import type { AdmissionRequest } from "../../src/limits/types.ts";
 
 export const CLIENT_KEY = "sk-limits-0123456789abcdef";
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { configFromObject } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/types.ts";
 import { createAdmission } from "../../src/limits/admission.ts";
-import { utcDay } from "../../src/limits/day.ts";
+import { utcDay } from "../../src/util/utc-day.ts";
 import { MemoryCounters } from "../../src/limits/memory-counters.ts";
 import { RedisCounters } from "../../src/limits/redis-counters.ts";
 import { memoryLogger } from "../../src/observe/log.ts";

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type Cooldown, MemoryAffinityStore, MemoryCooldownStore } from "../../src/accounts/stores.ts";
 import { memoryLogger } from "../../src/observe/log.ts";
 import { RedisConnection } from "../../src/storage/redis.ts";
-import { RedisAffinityStore, RedisCooldownStore, RedisRefreshLock } from "../../src/storage/redis-seams.ts";
+import { RedisAffinityStore } from "../../src/accounts/redis-affinity.ts";
+import { RedisCooldownStore } from "../../src/accounts/redis-cooldowns.ts";
+import { RedisRefreshLock } from "../../src/accounts/redis-refresh-lock.ts";
 import { REDIS_SERVER, TestRedis } from "./server.ts";
 
 let redis: TestRedis;

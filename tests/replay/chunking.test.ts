@@ -20,7 +20,7 @@ const EVERY_OFFSET_UP_TO = 6144;
 const SAMPLED_OFFSETS = 400;
 const RANDOM_SPLITS = 6;
 
-const surfaces = await loadSurfaces();
+const surfaces = loadSurfaces();
 const cases = loadCases();
 
 /** Every client-facing byte stream of a case, per surface and framing, for one way of chunking. */

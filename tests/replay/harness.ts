@@ -13,10 +13,11 @@
  */
 import { isGatewayError } from "../../src/errors.ts";
 import { errorResponse } from "../../src/http/envelope.ts";
-import { KNOWN_EVENT_TYPES } from "../../src/pipeline/known-events.ts";
+import { KNOWN_EVENT_TYPES } from "../../src/codex/events.ts";
 import { nonStreamOutcome } from "../../src/pipeline/non-stream.ts";
 import { accumulate, initAccumulator } from "../../src/translate/responses/accumulate.ts";
-import type { CodexEvent, ReasoningOutput, TranslateContext } from "../../src/translate/types.ts";
+import type { CodexEvent } from "../../src/codex/types.ts";
+import type { ReasoningOutput, TranslateContext } from "../../src/translate/types.ts";
 import { parseEventData, SseParser, type SseRecord } from "../../src/upstream/sse.ts";
 import type { Mode, ReplaySurface } from "./surfaces.ts";
 
@@ -39,7 +40,7 @@ function idFactory(): (prefix: string) => string {
 export function buildContext(rs: ReplaySurface, requestBody: unknown, mode: Mode, o: RunOptions): TranslateContext {
   const { body, input } = rs.request(requestBody, mode, { geminiModel: o.geminiModel, headers: o.headers?.[rs.id] });
   const info = rs.surface.inspect(body, input);
-  const ctx: TranslateContext = {
+  const base: TranslateContext = {
     requestedModel: info.model,
     upstreamModel: info.model,
     effort: info.effort,
@@ -48,10 +49,9 @@ export function buildContext(rs: ReplaySurface, requestBody: unknown, mode: Mode
     now: FIXED_NOW,
     newId: idFactory(),
     keyName: "fixtures",
-    reasoningFor: () => undefined,
-    previousResponse: () => undefined,
   };
-  if (rs.surface.context) Object.assign(ctx, rs.surface.context(body, info, input));
+  // The surfaces are built over empty state (surfaces.ts): their reasoning/response lookups miss.
+  const ctx = rs.surface.context ? rs.surface.context(base, body, info, input) : base;
   // toCodex may complete the context (anthropicToCodex / geminiToCodex fill their reply options).
   rs.surface.toCodex(body, ctx);
   return ctx;

@@ -1,19 +1,14 @@
 /**
  * The client surfaces the replay harness drives, as the server wires them: the real `Surface`
- * objects from src/surfaces/*, so `inspect` + `context` + `toCodex` build the TranslateContext
- * exactly as src/pipeline/run.ts does.
- *
- * The Responses surface is picked up automatically once its module exists (it is looked for in
- * src/surfaces/responses.ts, then src/translate/responses/index.ts); until then cases simply skip
- * their `responses.*` files.
+ * factories from src/surfaces/* (as src/compose.ts builds them), so `inspect` + `context` +
+ * `toCodex` build the TranslateContext exactly as the pipeline does.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { Surface, SurfaceInput } from "../../src/pipeline/surface.ts";
 import type { ConversationState } from "../../src/runtime.ts";
-import { chatSurface } from "../../src/surfaces/chat.ts";
-import { geminiSurface } from "../../src/surfaces/gemini.ts";
-import { messagesSurface } from "../../src/surfaces/messages.ts";
+import { createChatSurface } from "../../src/surfaces/chat.ts";
+import { createGeminiSurface } from "../../src/surfaces/gemini.ts";
+import { createMessagesSurface } from "../../src/surfaces/messages.ts";
+import { createResponsesSurface } from "../../src/surfaces/responses.ts";
 
 /** The folder names used in fixture file names (`<surface>.request.json`, …). */
 export type SurfaceId = "responses" | "chat" | "anthropic" | "gemini";
@@ -35,8 +30,6 @@ const noState: ConversationState = {
   responses: { remember() {}, lookup: () => undefined },
 };
 
-const ROOT = join(import.meta.dir, "..", "..");
-
 /** Body with `stream` set for the mode (the same request file serves stream and non-stream runs). */
 function withStream(body: unknown, mode: Mode): unknown {
   if (!body || typeof body !== "object" || Array.isArray(body)) return body;
@@ -53,7 +46,7 @@ function openaiStyle(id: SurfaceId, surface: Surface, path: string): ReplaySurfa
 
 const gemini: ReplaySurface = {
   id: "gemini",
-  surface: geminiSurface,
+  surface: createGeminiSurface(),
   request(body, mode, o) {
     const method = mode === "json" ? "generateContent" : "streamGenerateContent";
     const query = mode === "stream" ? "?alt=sse" : "";
@@ -62,39 +55,12 @@ const gemini: ReplaySurface = {
   },
 };
 
-/**
- * Works both as a ConversationState and as one of its stores, so a surface factory taking either
- * (`(state) => Surface`, `(store) => Surface`) can be called with it.
- */
-const noStore = { ...noState, remember() {}, lookup: () => undefined };
-
-/** A module export that is a Surface, or a factory of one. */
-function asSurface(v: unknown): Surface | undefined {
-  const candidate = typeof v === "function" ? (v as (s: unknown) => unknown)(noStore) : v;
-  if (candidate && typeof candidate === "object" && "stream" in candidate && "fromResponse" in candidate && "inspect" in candidate) return candidate as Surface;
-  return undefined;
-}
-
-async function loadResponses(): Promise<Surface | undefined> {
-  for (const rel of ["src/surfaces/responses.ts", "src/translate/responses/index.ts"]) {
-    const file = join(ROOT, rel);
-    if (!existsSync(file)) continue;
-    const mod: Record<string, unknown> = await import(file);
-    for (const name of ["responsesSurface", "createResponsesSurface", "default"]) {
-      const s = asSurface(mod[name]);
-      if (s) return s;
-    }
-  }
-  return undefined;
-}
-
-/** Every surface that exists in the tree right now, in a fixed order. */
-export async function loadSurfaces(): Promise<ReplaySurface[]> {
-  const list: ReplaySurface[] = [];
-  const responses = await loadResponses();
-  if (responses) list.push(openaiStyle("responses", responses, "/v1/responses"));
-  list.push(openaiStyle("chat", chatSurface(noState), "/v1/chat/completions"));
-  list.push(openaiStyle("anthropic", messagesSurface(noState), "/v1/messages"));
-  list.push(gemini);
-  return list;
+/** Every surface, in a fixed order. */
+export function loadSurfaces(): ReplaySurface[] {
+  return [
+    openaiStyle("responses", createResponsesSurface(noState), "/v1/responses"),
+    openaiStyle("chat", createChatSurface(noState), "/v1/chat/completions"),
+    openaiStyle("anthropic", createMessagesSurface(noState), "/v1/messages"),
+    gemini,
+  ];
 }

@@ -1,4 +1,4 @@
-import type { CodexEvent } from "../../src/translate/types.ts";
+import type { CodexEvent } from "../../src/codex/types.ts";
 
 const usage = { input_tokens: 5914, input_tokens_details: { cached_tokens: 4096 }, output_tokens: 92, output_tokens_details: { reasoning_tokens: 40 }, total_tokens: 6006 };
 

@@ -1,5 +1,5 @@
-import type { ResponsesContext } from "../../src/translate/responses/normalize.ts";
-import type { CodexItem } from "../../src/translate/types.ts";
+import type { ResponsesContext } from "../../src/translate/responses/context.ts";
+import type { CodexItem } from "../../src/codex/types.ts";
 
 /** A deterministic context, as the pipeline would build it for the responses surface. */
 export function ctxFor(over: Partial<ResponsesContext> = {}, stored: Record<string, CodexItem[]> = {}): ResponsesContext {

@@ -8,6 +8,7 @@ import { buildApp } from "../../src/app.ts";
 import { createModelResolver } from "../../src/models/resolve.ts";
 import { responsesRoutes } from "../../src/routes/responses.ts";
 import { ResponsesStore } from "../../src/state/responses-store.ts";
+import { createResponsesSurface } from "../../src/surfaces/responses.ts";
 import type { UpstreamRequest, UpstreamStream } from "../../src/upstream/types.ts";
 import { TEST_KEY, fakeRuntime, scriptedStream, textTurn, type FakeRuntime } from "../helpers/fakes.ts";
 import { parseFrames, toolTurn } from "./fixtures.ts";
@@ -22,7 +23,7 @@ function gateway(open?: (req: UpstreamRequest) => Promise<UpstreamStream>): { rt
   const snap = rt.snapshot();
   (snap as { resolveModel: unknown }).resolveModel = createModelResolver(snap.config.models);
   rt.state.responses = new ResponsesStore();
-  return { rt, app: buildApp(rt, [responsesRoutes(rt)]) };
+  return { rt, app: buildApp(rt, [responsesRoutes(rt, createResponsesSurface(rt.state))]) };
 }
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}, key = TEST_KEY): Request {

@@ -7,11 +7,13 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import OpenAI from "openai";
-import { STANDARD_EVENT_TYPES, clientIgnoresUnknownEvents } from "../../src/translate/responses/events.ts";
+import { STANDARD_EVENT_TYPES } from "../../src/codex/events.ts";
+import { clientIgnoresUnknownEvents } from "../../src/translate/responses/events.ts";
 import { accumulate, finalResponse, initAccumulator } from "../../src/translate/responses/accumulate.ts";
 import { responsesFromResponse } from "../../src/translate/responses/index.ts";
 import { responsesStream } from "../../src/translate/responses/stream.ts";
-import type { CodexEvent, StreamEnd } from "../../src/translate/types.ts";
+import type { CodexEvent } from "../../src/codex/types.ts";
+import type { StreamEnd } from "../../src/translate/types.ts";
 import { callItem, messageItem, reasoningItem, toolTurn } from "./fixtures.ts";
 import { ctxFor } from "./helpers.ts";
 

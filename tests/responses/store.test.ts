@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { ResponsesStore } from "../../src/state/responses-store.ts";
-import { rememberResponse } from "../../src/translate/responses/index.ts";
+import { rememberResponse } from "../../src/surfaces/responses.ts";
 import { responsesStream } from "../../src/translate/responses/stream.ts";
 import { itemsForReplay } from "../../src/translate/responses/replay.ts";
 import { callItem, messageItem, reasoningItem, toolTurn } from "./fixtures.ts";

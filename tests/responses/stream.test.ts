@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { responsesStream, completedOutput, type ResponsesStreamState } from "../../src/translate/responses/stream.ts";
-import type { CodexEvent, StreamEnd } from "../../src/translate/types.ts";
+import type { CodexEvent } from "../../src/codex/types.ts";
+import type { StreamEnd } from "../../src/translate/types.ts";
 import { callItem, messageItem, parseFrames, reasoningItem, toolTurn } from "./fixtures.ts";
 import { ctxFor } from "./helpers.ts";
 

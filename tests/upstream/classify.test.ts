@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { classifyEvent, classifyHttp, classifyNetwork, tryAgainInMs, upstreamError } from "../../src/upstream/classify.ts";
+import { tryAgainInMs } from "../../src/codex/retry.ts";
+import { classifyEvent, classifyHttp, classifyNetwork, upstreamError } from "../../src/upstream/classify.ts";
 
 const NOW = 1_800_000_000_000;
 const usageBody = (extra: Record<string, unknown> = {}) => JSON.stringify({ error: { type: "usage_limit_reached", message: "The usage limit has been reached", plan_type: "plus", resets_at: 1_800_003_600, ...extra } });

@@ -8,7 +8,7 @@ import { memoryLogger } from "../../src/observe/log.ts";
 import { openDatabase } from "../../src/storage/sqlite.ts";
 import { createUpstream, type Upstream, type UpstreamOptions } from "../../src/upstream/index.ts";
 import type { UpstreamChunk, UpstreamRequest, UpstreamStream } from "../../src/upstream/types.ts";
-import type { CodexEvent } from "../../src/translate/types.ts";
+import type { CodexEvent } from "../../src/codex/types.ts";
 import type { MockUpstream } from "../../scripts/mock-upstream.ts";
 
 export function tempDir(prefix = "cg-acct-"): string {

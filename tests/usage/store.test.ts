@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Database } from "bun:sqlite";
 import { configFromObject } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/types.ts";
-import type { UsageRecord } from "../../src/keys/types.ts";
+import type { UsageRecord } from "../../src/usage/types.ts";
 import { createAdmission } from "../../src/limits/admission.ts";
 import { MemoryCounters } from "../../src/limits/memory-counters.ts";
 import { memoryLogger } from "../../src/observe/log.ts";

@@ -3,7 +3,7 @@
  * input parts (translation.md §5.3). Used for user messages and for tool_result content alike.
  */
 import { badRequest } from "../../errors.ts";
-import type { CodexItem } from "../types.ts";
+import type { CodexItem } from "../../codex/types.ts";
 import { isRecord } from "./util.ts";
 
 export type Part = CodexItem;

@@ -1,11 +1,13 @@
 /**
  * Upstream failures in Anthropic terms (translation.md §6.6, §7). The status/type decision is the
- * shared one (translate/errors.ts); this file adds the Anthropic wording and framing.
+ * shared one (codex/failure.ts, translate/errors.ts); this file adds the Anthropic wording and framing.
  */
 import { GatewayError } from "../../errors.ts";
 import { anthropicType } from "../../http/envelope.ts";
-import { codexFailureToError } from "../errors.ts";
-import { sseFrame, type CodexEvent, type StreamEnd } from "../types.ts";
+import { classifyCodexFailure, renderFailure } from "../../codex/failure.ts";
+import type { CodexEvent } from "../../codex/types.ts";
+import { OPENAI_FAILURES } from "../errors.ts";
+import { sseFrame, type StreamEnd } from "../types.ts";
 
 const TOO_LONG = /prompt is too long/i;
 
@@ -26,12 +28,16 @@ function defaultMessage(code: string | undefined | null): string {
   return "The upstream model failed to answer";
 }
 
-/** A Codex failure (`response.failed`.response.error, an `error` event, or a stream end) as a GatewayError. */
+/**
+ * A Codex failure (`response.failed`.response.error, an `error` event, or a stream end) as a
+ * GatewayError: the gateway-wide status (translate/errors.ts) with the Anthropic wording. An
+ * unknown code answers with the transport status it came with, when there is one.
+ */
 export function anthropicFailure(code: string | undefined | null, message: string | undefined | null, status?: number): GatewayError {
   const c = code ?? undefined;
-  const err = codexFailureToError({ code: c, message: anthropicErrorMessage(c, message) });
-  // Unknown codes fall to the shared 502 default; a transport status we were given is more precise.
-  if (err.status === 502 && err.code !== "stream_incomplete" && typeof status === "number" && status >= 400) {
+  const f = classifyCodexFailure({ code: c, message: anthropicErrorMessage(c, message) });
+  const err = renderFailure(f, OPENAI_FAILURES);
+  if (f.kind === "unknown" && typeof status === "number" && status >= 400) {
     return new GatewayError({ status, type: err.type, code: err.code, message: err.message });
   }
   return err;

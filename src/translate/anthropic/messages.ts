@@ -5,7 +5,7 @@
  * (§1.3-4/5): only call_id pairs calls with outputs.
  */
 import { badRequest } from "../../errors.ts";
-import type { CodexItem } from "../types.ts";
+import type { CodexItem } from "../../codex/types.ts";
 import { toolResultOutput, userParts, type Part } from "./content.ts";
 import { anthropicCallId, type ToolNameMap } from "./names.ts";
 import { replayItem, type ReasoningLookup } from "./replay.ts";

@@ -5,7 +5,7 @@
  * request side puts it back in front of those calls. Clients that do round-trip Codex thinking
  * blocks (Claude Code) never need the cache: their own blocks win.
  */
-import type { CodexItem } from "../types.ts";
+import type { CodexItem } from "../../codex/types.ts";
 import { isRecord } from "./util.ts";
 
 /** The cache's unit: reasoning items and the call ids they preceded (same shape as the chat surface's). */

@@ -2,10 +2,10 @@
  * Anthropic Messages request → Codex request body (translation.md §5). Pure: time, ids and the
  * resolved model/effort come in through the TranslateContext.
  */
-import type { CodexItem, CodexRequest, TranslateContext } from "../types.ts";
+import type { CodexItem, CodexRequest } from "../../codex/types.ts";
+import type { AnthropicContext } from "./context.ts";
 import { convertMessages } from "./messages.ts";
 import { anthropicToolNameMap, buildAnthropicNameMap } from "./names.ts";
-import type { ReasoningLookup } from "./replay.ts";
 import { anthropicSessionKey, promptCacheKey } from "./session.ts";
 import { requestedEffort, thinkingMode, type ThinkingMode } from "./thinking.ts";
 import { convertTools } from "./tools.ts";
@@ -73,12 +73,12 @@ function textFormat(body: Record<string, any>): Record<string, unknown> | undefi
  * stream and non-stream converters that receive the same ctx can reverse tool names and know
  * whether to emit thinking blocks.
  */
-export function anthropicToCodex(body: any, ctx: TranslateContext): CodexRequest {
+export function anthropicToCodex(body: any, ctx: AnthropicContext): CodexRequest {
   validateMessagesBody(body);
   const names = buildAnthropicNameMap(body);
   const mode = thinkingMode(body);
   const instructions = systemText(body.system) || ctx.defaultInstructions || "";
-  const lookup = typeof ctx.reasoningFor === "function" ? (ctx.reasoningFor as ReasoningLookup) : undefined;
+  const lookup = typeof ctx.reasoningFor === "function" ? ctx.reasoningFor : undefined;
   const input = convertMessages(body.messages, names, lookup);
 
   const out: CodexRequest = { model: ctx.upstreamModel, instructions, input };

@@ -2,10 +2,9 @@
  * Final accumulated Codex Response object → non-streaming Anthropic Message (translation.md §6.8).
  * Produces the same content as the stream reducer would (thinking, text, tool_use, in output order).
  */
-import type { TranslateContext } from "../types.ts";
+import type { AnthropicContext } from "./context.ts";
 import { anthropicFailure } from "./errors.ts";
 import { clientToolUseId } from "./names.ts";
-import type { AnthropicRequestInfo } from "./request.ts";
 import { anthropicUsage, stopReason } from "./usage.ts";
 import { isRecord } from "./util.ts";
 
@@ -29,13 +28,13 @@ function parseInput(args: unknown): Record<string, unknown> {
  * Throws a GatewayError (Anthropic-worded, e.g. "prompt is too long") when the response failed:
  * a non-stream client must get an HTTP error, not a 200 with an error inside (§4.4).
  */
-export function anthropicFromResponse(final: any, ctx: TranslateContext): Record<string, unknown> {
+export function anthropicFromResponse(final: any, ctx: AnthropicContext): Record<string, unknown> {
   const r = isRecord(final) ? final : {};
   if (r.status === "failed" || isRecord(r.error)) {
     const e = isRecord(r.error) ? r.error : {};
     throw anthropicFailure(e.code ?? e.type, e.message);
   }
-  const info = ctx.anthropic as AnthropicRequestInfo | undefined;
+  const info = ctx.anthropic;
   const thinking = info?.thinking ?? "off";
   const toolNames = info?.toolNames ?? {};
 

@@ -1,6 +1,7 @@
 /**
  * Usage and stop_reason, shared by the stream and non-stream converters (translation.md §6.5).
  */
+import { readUsage, usageExtras } from "../../codex/usage.ts";
 import { isRecord } from "./util.ts";
 
 export interface AnthropicUsage {
@@ -17,12 +18,13 @@ const int = (v: unknown): number => (typeof v === "number" && Number.isFinite(v)
  * cache_creation for its context meter and auto-compact threshold, so the split must be right.
  */
 export function anthropicUsage(usage: unknown): AnthropicUsage | undefined {
-  if (!isRecord(usage)) return undefined;
-  const cached = int(usage.input_tokens_details?.cached_tokens);
+  const counts = isRecord(usage) ? readUsage(usage) : undefined;
+  if (!counts) return undefined;
+  const cached = int(counts.cachedTokens);
   return {
-    input_tokens: Math.max(0, int(usage.input_tokens) - cached),
-    output_tokens: int(usage.output_tokens),
-    cache_creation_input_tokens: int(usage.input_tokens_details?.cache_write_tokens),
+    input_tokens: Math.max(0, int(counts.inputTokens) - cached),
+    output_tokens: int(counts.outputTokens),
+    cache_creation_input_tokens: int(usageExtras(usage).cacheWriteTokens),
     cache_read_input_tokens: cached,
   };
 }

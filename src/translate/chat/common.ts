@@ -3,8 +3,10 @@
  * failure classification (translation.md §3.5, §3.6, §7) and reasoning-replay grouping (§3.10).
  */
 import type { ErrorType } from "../../errors.ts";
-import { codexFailureToError } from "../errors.ts";
-import type { CodexItem } from "../types.ts";
+import { classifyCodexFailure, renderFailure } from "../../codex/failure.ts";
+import type { CodexItem } from "../../codex/types.ts";
+import { readUsage, usageExtras, type CodexUsage } from "../../codex/usage.ts";
+import { OPENAI_FAILURES } from "../errors.ts";
 import { replayableReasoning } from "./content.ts";
 
 export interface ChatUsage {
@@ -15,21 +17,20 @@ export interface ChatUsage {
   completion_tokens_details: { reasoning_tokens: number };
 }
 
-const n = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+const NO_USAGE: CodexUsage = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, reasoningTokens: 0 };
 
 /** Responses usage → Chat usage. Missing usage becomes zeros (the Chat shape has no "unknown"). */
-export function chatUsage(u: any): ChatUsage {
-  const prompt = n(u?.input_tokens);
-  const completion = n(u?.output_tokens);
+export function chatUsage(u: unknown): ChatUsage {
+  const counts = readUsage(u) ?? NO_USAGE;
+  const extras = usageExtras(u);
   const usage: ChatUsage = {
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: n(u?.total_tokens) || prompt + completion,
-    prompt_tokens_details: { cached_tokens: n(u?.input_tokens_details?.cached_tokens) },
-    completion_tokens_details: { reasoning_tokens: n(u?.output_tokens_details?.reasoning_tokens) },
+    prompt_tokens: counts.inputTokens,
+    completion_tokens: counts.outputTokens,
+    total_tokens: extras.totalTokens || counts.inputTokens + counts.outputTokens,
+    prompt_tokens_details: { cached_tokens: counts.cachedTokens },
+    completion_tokens_details: { reasoning_tokens: counts.reasoningTokens },
   };
-  const cw = u?.input_tokens_details?.cache_write_tokens;
-  if (typeof cw === "number") usage.prompt_tokens_details.cache_write_tokens = cw;
+  if (extras.cacheWriteTokens !== undefined) usage.prompt_tokens_details.cache_write_tokens = extras.cacheWriteTokens;
   return usage;
 }
 
@@ -58,15 +59,14 @@ export interface UpstreamFailure {
 export function classifyFailure(codeIn: unknown, messageIn: unknown, statusHint?: number): UpstreamFailure {
   const code = typeof codeIn === "string" && codeIn !== "" ? codeIn : "upstream_error";
   const message = typeof messageIn === "string" && messageIn.trim() !== "" ? messageIn : defaultMessage(code);
-  const err = codexFailureToError({ code, message });
+  const f = classifyCodexFailure({ code, message });
+  const err = renderFailure(f, OPENAI_FAILURES);
   let { status, type } = err;
-  if (status === 502 && type === "upstream_error" && statusHint !== undefined && statusHint >= 400) {
+  if ((f.kind === "unknown" || f.kind === "incomplete") && statusHint !== undefined && statusHint >= 400) {
     status = statusHint;
     type = statusHint === 429 ? "rate_limit_error" : statusHint < 500 ? "invalid_request_error" : "upstream_error";
   }
-  const m = /try again in\s*([\d.]+)\s*(ms|s|seconds?)\b/i.exec(message);
-  const retryAfter = m ? Number(m[1]) / (m[2]!.toLowerCase() === "ms" ? 1000 : 1) : undefined;
-  return { status, type, code, message: err.message, ...(retryAfter !== undefined && Number.isFinite(retryAfter) ? { retryAfter } : {}) };
+  return { status, type, code, message: err.message, ...(f.retryAfterSeconds !== undefined ? { retryAfter: f.retryAfterSeconds } : {}) };
 }
 
 function defaultMessage(code: string): string {

@@ -4,7 +4,7 @@
  * reject with an opaque 400 is refused here with a message naming the part.
  */
 import { badRequest } from "../../errors.ts";
-import type { CodexItem } from "../types.ts";
+import type { CodexItem } from "../../codex/types.ts";
 import { isRecord } from "./inspect.ts";
 
 type Part = Record<string, unknown>;

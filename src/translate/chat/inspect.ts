@@ -4,6 +4,7 @@
  * token cap, effort, session key). Deep validation of messages happens in chatToCodex.
  */
 import { badRequest } from "../../errors.ts";
+import { isRecord } from "../../util/record.ts";
 
 export interface ChatInspection {
   model: string;
@@ -18,9 +19,8 @@ export interface ChatInspection {
   includeUsage: boolean;
 }
 
-export function isRecord(v: unknown): v is Record<string, any> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+/** Re-exported for this folder's translators (one definition, in util/). */
+export { isRecord };
 
 /** Cursor and a few others post Responses bodies (`input`, no `messages`) to the Chat endpoint (E30). */
 export function isResponsesShaped(body: Record<string, any>): boolean {

@@ -3,7 +3,7 @@
  * way (translation.md §1.3-7/8). Deterministic matters: the map is rebuilt from the request alone
  * on every turn, so history items and new tool definitions always agree (E10, E11, E21).
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../../util/hash.ts";
 
 /** A per-request bijection between client tool names and the names sent upstream. */
 export interface ToolNameMap {
@@ -77,10 +77,6 @@ export function clientToolName(map: ToolNameMap | undefined, name: string): stri
 export function upstreamCallId(id: string): string {
   if (id.length <= 64) return id;
   return `${id.slice(0, 47)}_${sha256Hex(id).slice(0, 16)}`;
-}
-
-export function sha256Hex(s: string): string {
-  return createHash("sha256").update(s).digest("hex");
 }
 
 /** A stable UUID-shaped key from arbitrary text (prompt cache keys must not leak raw user ids). */

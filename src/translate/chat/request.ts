@@ -4,7 +4,8 @@
  * lookup, cache key) comes from the TranslateContext.
  */
 import { badRequest } from "../../errors.ts";
-import type { CodexItem, CodexRequest, TranslateContext } from "../types.ts";
+import type { CodexItem, CodexRequest } from "../../codex/types.ts";
+import type { ChatContext } from "./context.ts";
 import { assistantParts, plainText, replayableReasoning, toolOutput, userParts } from "./content.ts";
 import { isRecord, isResponsesShaped, sessionKeySource } from "./inspect.ts";
 import { stableUuid, upstreamCallId, upstreamToolName, type ToolNameMap } from "./names.ts";
@@ -24,11 +25,11 @@ interface PendingCall {
   legacy?: boolean;
 }
 
-export function chatToCodex(body: any, ctx: TranslateContext): CodexRequest {
+export function chatToCodex(body: any, ctx: ChatContext): CodexRequest {
   if (!isRecord(body)) throw badRequest("Request body must be a JSON object");
   const names = chatToolNameMap(body);
   const tools = mapTools(body, names);
-  const lookup = typeof ctx.reasoningFor === "function" ? (ctx.reasoningFor as ReasoningLookup) : undefined;
+  const lookup = typeof ctx.reasoningFor === "function" ? ctx.reasoningFor : undefined;
 
   const { instructions, input } = isResponsesShaped(body)
     ? responsesInput(body, names)
@@ -204,7 +205,7 @@ export function normArgs(a: unknown): string {
   return JSON.stringify(a);
 }
 
-function reasoningParam(body: Obj, ctx: TranslateContext): CodexRequest["reasoning"] | undefined {
+function reasoningParam(body: Obj, ctx: ChatContext): CodexRequest["reasoning"] | undefined {
   const r: { effort?: string; summary?: string } = {};
   // The pipeline resolved and clamped the effort (model rules, suffixes); the body's own value was input to that.
   if (typeof ctx.effort === "string" && ctx.effort !== "") r.effort = ctx.effort;
@@ -246,7 +247,7 @@ function textParam(body: Obj): Record<string, unknown> | undefined {
  * nothing (Cline, curl) still hit the upstream cache. `user` and over-long keys are hashed: they
  * may be personal identifiers and are only a routing hint upstream.
  */
-function promptCacheKey(body: Obj, ctx: TranslateContext, out: CodexRequest): string {
+function promptCacheKey(body: Obj, ctx: ChatContext, out: CodexRequest): string {
   if (typeof ctx.promptCacheKey === "string" && ctx.promptCacheKey !== "") return ctx.promptCacheKey;
   const session = sessionKeySource(body);
   if (session) {

@@ -4,17 +4,17 @@
  * deltas equal the non-stream content for the same upstream events.
  */
 import { codexFailureToError } from "../errors.ts";
-import type { TranslateContext } from "../types.ts";
+import type { ChatContext } from "./context.ts";
 import { chatUsage, finishReasonFor } from "./common.ts";
-import { clientToolName, type ToolNameMap } from "./names.ts";
+import { clientToolName } from "./names.ts";
 
-export function chatFromResponse(final: any, ctx: TranslateContext): Record<string, unknown> {
+export function chatFromResponse(final: any, ctx: ChatContext): Record<string, unknown> {
   const resp = final ?? {};
   // A failed response never becomes a chat.completion; it is the §7 error answer.
   if (resp.status === "failed" || (resp.error && resp.status !== "completed" && resp.status !== "incomplete")) {
     throw codexFailureToError(resp.error ?? { code: "upstream_error" });
   }
-  const names = ctx.toolNames as ToolNameMap | undefined;
+  const names = ctx.toolNames;
   const output: any[] = Array.isArray(resp.output) ? resp.output : [];
 
   const texts: string[] = [];

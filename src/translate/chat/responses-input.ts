@@ -5,7 +5,7 @@
  * reasoning items. Ids are stripped (store:false needs none, §1.3-4/5).
  */
 import { badRequest } from "../../errors.ts";
-import type { CodexItem } from "../types.ts";
+import type { CodexItem } from "../../codex/types.ts";
 import { assistantParts, replayableReasoning, toolOutput, userParts } from "./content.ts";
 import { isRecord } from "./inspect.ts";
 import { upstreamCallId, upstreamToolName, type ToolNameMap } from "./names.ts";

@@ -3,104 +3,24 @@
  *
  * Frames are `data: {json}\n\n`. The role chunk is sent lazily, just before the first real frame,
  * so a stream that fails before producing anything writes nothing and the pipeline can still answer
- * with a proper HTTP error (and fail over). Tool calls get their own 0-based index in announcement
- * order (never output_index, E17/E18) and are routed by item id, so interleaved parallel calls
- * stay apart (E19).
+ * with a proper HTTP error (and fail over). Text and reasoning: stream-text.ts; tool calls:
+ * stream-calls.ts; state, framing and item keys: stream-state.ts.
  */
-import type { CodexEvent, CodexItem, ReasoningOutput, StreamEnd, StreamReducer, TranslateContext } from "../types.ts";
-import { chatUsage, classifyFailure, finishReasonFor, type ChatFinishReason, type ReasoningGroup, type UpstreamFailure } from "./common.ts";
+import type { CodexEvent } from "../../codex/types.ts";
+import type { StreamEnd, StreamReducer } from "../types.ts";
+import { classifyFailure, chatUsage, finishReasonFor, type UpstreamFailure } from "./common.ts";
 import { replayableReasoning } from "./content.ts";
-import { clientToolName, type ToolNameMap } from "./names.ts";
+import type { ChatContext } from "./context.ts";
+import { announce, argsDelta, argsDone, callFor, finalArgs, sendArgs } from "./stream-calls.ts";
+import { ensureRole, itemKey, keyOf, partKey, type ChatStreamState } from "./stream-state.ts";
+import { closeThink, reasoning, reasoningDone, refusal, text } from "./stream-text.ts";
 
-interface CallState {
-  kind: "function" | "custom";
-  callId?: string;
-  name?: string;
-  index: number;
-  announced: boolean;
-  argsSent: boolean;
-  /** Argument text received before the call could be announced (name or call_id unknown). */
-  buffered: string;
-  /** Full arguments from a .done event, when they arrive before the call is announced. */
-  final?: string;
-}
-
-export interface ChatStreamState {
-  readonly id: string;
-  readonly created: number;
-  readonly model: string;
-  readonly includeUsage: boolean;
-  readonly reasoningOutput: ReasoningOutput;
-  readonly toolNames?: ToolNameMap;
-  readonly newId: (prefix: string) => string;
-  /** `{"id":…,"choices":[{"index":0,"delta":` – the constant head of every delta chunk. */
-  readonly head: string;
-  /** `,"logprobs":null,"finish_reason":null}]…}` – the constant tail of every delta chunk. */
-  readonly tail: string;
-  roleSent: boolean;
-  /** True once any data frame has been produced: from then on errors go in-band, not as HTTP. */
-  started: boolean;
-  /** A terminal event (or end()) has been handled; later events are ignored. */
-  terminal: boolean;
-  /** Tool-call state by item key (item id, else `out:<output_index>`). */
-  calls: Map<string, CallState>;
-  nextToolIndex: number;
-  /** output_index → item key, for events that carry only output_index. */
-  keyByOutput: Map<number, string>;
-  /** Every item key seen in output_item.added/done (to spot items only present in the terminal output). */
-  seenItems: Set<string>;
-  textItems: Set<string>;
-  textParts: Set<string>;
-  refusalItems: Set<string>;
-  messagesWithText: number;
-  reasoningItems: Set<string>;
-  reasoningParts: Set<string>;
-  lastReasoningPart?: string;
-  thinkOpen: boolean;
-  /** Replayable reasoning items completed since the last tool call. */
-  pendingReasoning: CodexItem[];
-  /** For the pipeline: after the stream, `reasoningCache.remember(g.callIds, g.items)` for each group (§3.10). */
-  reasoningForCalls: ReasoningGroup[];
-  finishReason?: ChatFinishReason;
-  /** Raw upstream usage from the terminal event (for usage recording). */
-  usage?: Record<string, unknown>;
-  /** Set when the stream ended in failure (response.failed, error, EOF, transport error). */
-  failure?: UpstreamFailure;
-  upstreamResponseId?: string;
-  /** Events this reducer does not know; reported by the pipeline. */
-  unknownEvents: number;
-  /** The first few distinct unknown event types (bounded). */
-  unknownEventTypes: string[];
-}
+export type { ChatStreamState } from "./stream-state.ts";
 
 const DONE = "data: [DONE]\n\n";
-const MAX_UNKNOWN_TYPES = 8;
 
-/** Events that are understood and deliberately produce nothing. */
-const IGNORED = new Set([
-  "response.in_progress",
-  "response.queued",
-  "response.content_part.added",
-  "response.content_part.done",
-  "response.output_text.annotation.added",
-  "response.reasoning_summary_part.added",
-  "response.reasoning_summary_part.done",
-  "response.metadata",
-  "keepalive",
-  "codex.rate_limits",
-  "codex.response.metadata",
-]);
-const IGNORED_PREFIXES = [
-  "response.web_search_call.",
-  "response.file_search_call.",
-  "response.code_interpreter_call",
-  "response.image_generation_call.",
-  "response.mcp_",
-  "response.audio.",
-];
-
-export const chatStream: StreamReducer<ChatStreamState> = {
-  init(ctx: TranslateContext): ChatStreamState {
+export const chatStream: StreamReducer<ChatStreamState, ChatContext> = {
+  init(ctx: ChatContext): ChatStreamState {
     const id = ctx.newId("chatcmpl");
     const includeUsage = ctx.includeUsage === true;
     return {
@@ -109,7 +29,7 @@ export const chatStream: StreamReducer<ChatStreamState> = {
       model: ctx.requestedModel,
       includeUsage,
       reasoningOutput: ctx.reasoningOutput ?? "content",
-      toolNames: ctx.toolNames as ToolNameMap | undefined,
+      toolNames: ctx.toolNames,
       newId: ctx.newId,
       head: `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${ctx.now},"model":${JSON.stringify(ctx.requestedModel)},"choices":[{"index":0,"delta":`,
       tail: `,"logprobs":null,"finish_reason":null}]${includeUsage ? `,"usage":null` : ""}}`,
@@ -129,8 +49,6 @@ export const chatStream: StreamReducer<ChatStreamState> = {
       thinkOpen: false,
       pendingReasoning: [],
       reasoningForCalls: [],
-      unknownEvents: 0,
-      unknownEventTypes: [],
     };
   },
 
@@ -196,11 +114,7 @@ export const chatStream: StreamReducer<ChatStreamState> = {
       case "error":
         fail(s, classifyFailure(ev.code ?? ev.error?.code, ev.message ?? ev.error?.message), out);
         break;
-      default:
-        if (!IGNORED.has(ev.type) && !IGNORED_PREFIXES.some((p) => ev.type?.startsWith(p))) {
-          s.unknownEvents++;
-          if (s.unknownEventTypes.length < MAX_UNKNOWN_TYPES && !s.unknownEventTypes.includes(ev.type)) s.unknownEventTypes.push(String(ev.type));
-        }
+      // Anything else (handshake, hosted-tool progress, content parts, unknown types) writes nothing.
     }
     return out;
   },
@@ -217,100 +131,6 @@ export const chatStream: StreamReducer<ChatStreamState> = {
     return ": keepalive\n\n";
   },
 };
-
-// ---- framing ----
-
-function push(s: ChatStreamState, delta: string, out: string[]): void {
-  ensureRole(s, out);
-  out.push(`data: ${s.head}${delta}${s.tail}\n\n`);
-}
-
-/** The first chunk must carry the role (ChatCompletionStream: "missing role" otherwise). */
-function ensureRole(s: ChatStreamState, out: string[]): void {
-  s.started = true;
-  if (s.roleSent) return;
-  s.roleSent = true;
-  out.push(`data: ${s.head}{"role":"assistant","content":""}${s.tail}\n\n`);
-}
-
-const content = (s: ChatStreamState, text: string, out: string[]) => push(s, `{"content":${JSON.stringify(text)}}`, out);
-
-// ---- item keys ----
-
-/** The key of the item an event refers to: item_id, else what output_index was bound to. */
-function keyOf(s: ChatStreamState, ev: CodexEvent): string {
-  if (typeof ev.item_id === "string") return ev.item_id;
-  if (typeof ev.call_id === "string") {
-    // custom_tool_call_input events may name the call instead of the item (upstream.md §3.3).
-    for (const [key, call] of s.calls) if (call.callId === ev.call_id) return key;
-  }
-  if (typeof ev.output_index === "number") return s.keyByOutput.get(ev.output_index) ?? `out:${ev.output_index}`;
-  return "?";
-}
-
-function itemKey(s: ChatStreamState, item: any, outputIndex: unknown): string {
-  const key = typeof item?.id === "string" ? item.id : typeof outputIndex === "number" ? (s.keyByOutput.get(outputIndex) ?? `out:${outputIndex}`) : `anon:${s.seenItems.size}`;
-  if (typeof outputIndex === "number") s.keyByOutput.set(outputIndex, key);
-  return key;
-}
-
-function partKey(s: ChatStreamState, ev: CodexEvent, kind: string): string {
-  return `${keyOf(s, ev)}:${kind}${ev.content_index ?? 0}`;
-}
-
-// ---- text, refusal, reasoning ----
-
-function text(s: ChatStreamState, key: string, d: unknown, out: string[]): void {
-  if (typeof d !== "string" || d === "") return;
-  closeThink(s, out);
-  let t = d;
-  if (!s.textItems.has(key)) {
-    // Several message items (commentary, final answer) read as paragraphs, same as non-stream.
-    if (s.messagesWithText > 0) t = `\n\n${t}`;
-    s.textItems.add(key);
-    s.messagesWithText++;
-  }
-  content(s, t, out);
-}
-
-function refusal(s: ChatStreamState, key: string, d: unknown, out: string[]): void {
-  if (typeof d !== "string" || d === "") return;
-  closeThink(s, out);
-  s.refusalItems.add(key);
-  push(s, `{"refusal":${JSON.stringify(d)}}`, out);
-}
-
-function reasoning(s: ChatStreamState, key: string, part: string, d: unknown, out: string[]): void {
-  if (typeof d !== "string" || d === "") return;
-  const pk = `${key}:${part}`;
-  s.reasoningItems.add(key);
-  s.reasoningParts.add(pk);
-  const first = s.lastReasoningPart === undefined;
-  const t = !first && s.lastReasoningPart !== pk ? `\n\n${d}` : d;
-  s.lastReasoningPart = pk;
-  switch (s.reasoningOutput) {
-    case "hide":
-      return;
-    case "think_tags":
-      if (!s.thinkOpen) {
-        s.thinkOpen = true;
-        content(s, `<think>\n${d}`, out);
-      } else content(s, t, out);
-      return;
-    default:
-      push(s, `{"reasoning_content":${JSON.stringify(t)}}`, out);
-  }
-}
-
-function reasoningDone(s: ChatStreamState, key: string, part: string, full: unknown, out: string[]): void {
-  if (!s.reasoningParts.has(`${key}:${part}`)) reasoning(s, key, part, full, out);
-}
-
-function closeThink(s: ChatStreamState, out: string[]): void {
-  if (!s.thinkOpen) return;
-  s.thinkOpen = false;
-  content(s, "\n</think>\n\n", out);
-}
 
 // ---- items ----
 
@@ -359,66 +179,6 @@ function itemDone(s: ChatStreamState, item: any, outputIndex: unknown, out: stri
       return;
     }
   }
-}
-
-// ---- tool calls ----
-
-function callFor(s: ChatStreamState, key: string, custom: boolean): CallState {
-  let call = s.calls.get(key);
-  if (!call) {
-    call = { kind: custom ? "custom" : "function", index: -1, announced: false, argsSent: false, buffered: "" };
-    s.calls.set(key, call);
-  }
-  return call;
-}
-
-/**
- * First delta of a call: id, type, name and arguments – the SDK refuses a call without them.
- * `final` is the complete argument string when the call is announced at its .done event.
- */
-function announce(s: ChatStreamState, call: CallState, final: string | undefined, out: string[]): void {
-  closeThink(s, out);
-  call.announced = true;
-  call.index = s.nextToolIndex++;
-  call.callId ??= s.newId("call");
-  const args = final !== undefined ? finalArgs(call, final) : call.buffered;
-  const name = clientToolName(s.toolNames, call.name ?? "");
-  push(s, `{"tool_calls":[{"index":${call.index},"id":${JSON.stringify(call.callId)},"type":"function","function":{"name":${JSON.stringify(name)},"arguments":${JSON.stringify(args)}}}]}`, out);
-  call.argsSent = args !== "";
-  if (s.pendingReasoning.length) {
-    s.reasoningForCalls.push({ callIds: [call.callId], items: s.pendingReasoning });
-    s.pendingReasoning = [];
-  }
-}
-
-/** A function call that ends with no arguments at all gets "{}" so clients can JSON.parse it. */
-function finalArgs(call: CallState, args: string): string {
-  return call.kind === "function" && args.trim() === "" ? "{}" : args;
-}
-
-function sendArgs(s: ChatStreamState, call: CallState, d: string, out: string[]): void {
-  if (d === "") return;
-  call.argsSent = true;
-  push(s, `{"tool_calls":[{"index":${call.index},"function":{"arguments":${JSON.stringify(d)}}}]}`, out);
-}
-
-function argsDelta(s: ChatStreamState, ev: CodexEvent, out: string[]): void {
-  const d = ev.delta;
-  if (typeof d !== "string" || d === "") return; // E16: an empty delta is a no-op
-  const call = callFor(s, keyOf(s, ev), ev.type.startsWith("response.custom_tool_call"));
-  if (call.announced) sendArgs(s, call, d, out);
-  else call.buffered += d;
-}
-
-function argsDone(s: ChatStreamState, ev: CodexEvent, out: string[]): void {
-  const call = callFor(s, keyOf(s, ev), ev.type.startsWith("response.custom_tool_call"));
-  const full = ev.type === "response.custom_tool_call_input.done" ? ev.input : ev.arguments;
-  if (typeof ev.name === "string" && ev.name) call.name ??= ev.name;
-  if (typeof full !== "string") return;
-  if (!call.announced) {
-    if (call.name && call.callId) announce(s, call, full, out);
-    else call.final = full;
-  } else if (!call.argsSent) sendArgs(s, call, finalArgs(call, full), out);
 }
 
 // ---- termination ----

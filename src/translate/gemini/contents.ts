@@ -1,7 +1,7 @@
 import { badRequest } from "../../errors.ts";
-import type { CodexItem } from "../types.ts";
+import type { CodexItem } from "../../codex/types.ts";
 import { field, isObject } from "./fields.ts";
-import { sha256Hex } from "./hash.ts";
+import { sha256Hex } from "../../util/hash.ts";
 import { fileDataPart, inlineDataPart, mediaResolutionDetail, type CodexPart, type Detail } from "./media.ts";
 import { decodeSignature } from "./signature.ts";
 import type { ToolNameMap } from "./toolnames.ts";

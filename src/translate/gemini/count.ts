@@ -1,5 +1,6 @@
 import { badRequest } from "../../errors.ts";
-import type { CodexItem, TranslateContext } from "../types.ts";
+import type { CodexItem } from "../../codex/types.ts";
+import type { TranslateContext } from "../types.ts";
 import { field, isObject } from "./fields.ts";
 import { geminiToCodex } from "./request.ts";
 

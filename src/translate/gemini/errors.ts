@@ -1,3 +1,4 @@
+import { classifyCodexFailure, renderFailure, secondsUntilReset, type CodexErrorObject, type CodexFailure, type FailureDialect } from "../../codex/failure.ts";
 import { GatewayError, tooManyRequests } from "../../errors.ts";
 import { errorBody } from "../../http/envelope.ts";
 
@@ -10,46 +11,39 @@ import { errorBody } from "../../http/envelope.ts";
 const RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo";
 const ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo";
 
-export interface CodexError {
-  code?: unknown;
-  type?: unknown;
-  message?: unknown;
-  resets_at?: unknown;
-  resets_in_seconds?: unknown;
-  [key: string]: unknown;
+/** A `response.failed` error object (or a bare `error` event) → GatewayError. `now` is unix seconds. */
+export function codexFailure(error: CodexErrorObject | undefined | null, now: number): GatewayError {
+  return renderFailure(classifyCodexFailure(error), geminiFailures(now));
 }
 
-/** A `response.failed` error object (or a bare `error` event) → GatewayError. `now` is unix seconds. */
-export function codexFailure(error: CodexError | undefined | null, now: number): GatewayError {
-  const code = String(error?.code ?? error?.type ?? "upstream_error");
-  const message = typeof error?.message === "string" && error.message.trim() !== "" ? error.message : "The upstream model failed to produce a response";
-  switch (code) {
-    case "context_length_exceeded":
-      return new GatewayError({ status: 400, type: "invalid_request_error", code, message: `The input token count exceeds the maximum number of tokens allowed. ${message}` });
-    case "rate_limit_exceeded": {
-      const delay = retryDelayFromMessage(message) ?? 1;
-      return tooManyRequests(code, `${message} Please retry in ${fmt(delay)}s.`, delay, { googleDetails: [retryInfo(delay)] });
-    }
-    case "usage_limit_reached":
-    case "insufficient_quota": {
-      const delay = resetDelay(error, now);
+const DEFAULT_MESSAGE = "The upstream model failed to produce a response";
+const messageOf = (f: CodexFailure): string => f.message ?? DEFAULT_MESSAGE;
+const badRequest = (f: CodexFailure) => new GatewayError({ status: 400, type: "invalid_request_error", code: f.code, message: messageOf(f) });
+const overloaded = (f: CodexFailure) => new GatewayError({ status: 503, type: "overloaded_error", code: f.code, message: messageOf(f) });
+/** Unknown codes are a 500, or a 503 when the message says the model is at capacity. */
+const otherFailure = (f: CodexFailure) => (/at capacity|overloaded/i.test(messageOf(f)) ? overloaded(f) : new GatewayError({ status: 500, type: "upstream_error", code: f.code, message: messageOf(f) }));
+
+function geminiFailures(now: number): FailureDialect<GatewayError> {
+  return {
+    context_overflow: (f) => new GatewayError({ status: 400, type: "invalid_request_error", code: f.code, message: `The input token count exceeds the maximum number of tokens allowed. ${messageOf(f)}` }),
+    policy: badRequest,
+    invalid_request: badRequest,
+    rate_limit: (f) => {
+      const delay = f.retryAfterSeconds ?? 1;
+      return tooManyRequests(f.code, `${messageOf(f)} Please retry in ${fmt(delay)}s.`, delay, { googleDetails: [retryInfo(delay)] });
+    },
+    usage_limit: (f) => {
+      // No Codex in the plan: nothing resets, so no RetryInfo for Gemini CLI to wait out.
+      if (f.code === "usage_not_included") return overloaded(f);
+      const delay = secondsUntilReset(f, now);
       const details: unknown[] = [{ "@type": ERROR_INFO, reason: "USAGE_LIMIT_REACHED", domain: "chatgpt.com" }];
       if (delay !== undefined) details.unshift(retryInfo(delay));
-      return tooManyRequests(code, message, delay ?? 60, { googleDetails: details }, "usage_limit_reached");
-    }
-    case "server_is_overloaded":
-    case "slow_down":
-    case "usage_not_included":
-      return new GatewayError({ status: 503, type: "overloaded_error", code, message });
-    case "invalid_prompt":
-    case "cyber_policy":
-    case "bio_policy":
-    case "invalid_encrypted_content":
-    case "invalid_request_error":
-      return new GatewayError({ status: 400, type: "invalid_request_error", code, message });
-  }
-  if (/at capacity|overloaded/i.test(message)) return new GatewayError({ status: 503, type: "overloaded_error", code, message });
-  return new GatewayError({ status: 500, type: "upstream_error", code, message });
+      return tooManyRequests(f.code, messageOf(f), delay ?? 60, { googleDetails: details }, "usage_limit_reached");
+    },
+    overloaded,
+    incomplete: otherFailure,
+    unknown: otherFailure,
+  };
 }
 
 /** The stream closed before a terminal event: 500 after content was sent, 503 before (§3.7). */
@@ -71,21 +65,4 @@ function retryInfo(seconds: number): Record<string, string> {
 
 function fmt(seconds: number): string {
   return String(Math.round(Math.max(0, seconds) * 1000) / 1000);
-}
-
-/** "Please try again in 11.054s" / "in 250ms" / "in 3 seconds". */
-export function retryDelayFromMessage(message: string): number | undefined {
-  const m = /try again in\s*([\d.]+)\s*(ms|s|sec|secs|seconds?)\b/i.exec(message);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  if (!Number.isFinite(n)) return undefined;
-  return m[2]!.toLowerCase() === "ms" ? n / 1000 : n;
-}
-
-function resetDelay(error: CodexError | undefined | null, now: number): number | undefined {
-  const inSeconds = Number(error?.resets_in_seconds);
-  if (error?.resets_in_seconds !== undefined && Number.isFinite(inSeconds)) return Math.max(1, inSeconds);
-  const at = Number(error?.resets_at);
-  if (error?.resets_at !== undefined && Number.isFinite(at)) return Math.max(1, at - now);
-  return undefined;
 }

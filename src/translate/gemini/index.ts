@@ -3,7 +3,8 @@
  * `GenerateContentResponse` and the Codex Responses protocol (docs: shared/spec/gemini.md).
  */
 export { inspectGemini, geminiToCodex, geminiReplyOptions, sessionFingerprint, GEMINI_USER_ID_HEADER, type GeminiInspection } from "./request.ts";
-export { geminiStream, type GeminiStreamState, type ThoughtChunking } from "./stream.ts";
+export { geminiStream, type GeminiStreamState } from "./stream.ts";
+export type { GeminiContext, ThoughtChunking } from "./context.ts";
 export { geminiFromResponse } from "./response.ts";
 export { geminiCountTokens, type CountTokensResult } from "./count.ts";
 export { geminiModelsList, geminiModel, geminiModelEntry, type GeminiModelInfo } from "./models.ts";

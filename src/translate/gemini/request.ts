@@ -1,8 +1,9 @@
 import { badRequest } from "../../errors.ts";
-import type { CodexRequest, TranslateContext } from "../types.ts";
+import type { CodexRequest } from "../../codex/types.ts";
+import type { GeminiContext } from "./context.ts";
 import { contentsToInput, type Repair } from "./contents.ts";
 import { field, isObject } from "./fields.ts";
-import { sha256Hex } from "./hash.ts";
+import { sha256Hex } from "../../util/hash.ts";
 import { mediaResolutionDetail } from "./media.ts";
 import { cleanJsonSchema, geminiSchemaToJson, isObjectRoot } from "./schema.ts";
 import { readThinking } from "./thinking.ts";
@@ -56,7 +57,7 @@ export function geminiReplyOptions(body: unknown): { geminiIncludeThoughts: bool
  * promptCacheKey / sessionKey (optional), geminiRepair ("lenient" | "strict").
  * Writes ctx.geminiIncludeThoughts and ctx.geminiToolNames when absent, for the stream reducer.
  */
-export function geminiToCodex(body: any, ctx: TranslateContext): CodexRequest {
+export function geminiToCodex(body: any, ctx: GeminiContext): CodexRequest {
   const req = validate(body);
   const gen = field(req, "generationConfig") ?? {};
   rejectUnsupported(req, gen);
@@ -70,7 +71,7 @@ export function geminiToCodex(body: any, ctx: TranslateContext): CodexRequest {
   const input = contentsToInput(field(req, "contents"), {
     names,
     detail: mediaResolutionDetail(field(gen, "mediaResolution")) ?? "auto",
-    repair: ctx.geminiRepair === "strict" ? "strict" : ("lenient" as Repair),
+    repair: (ctx.geminiRepair === "strict" ? "strict" : "lenient") satisfies Repair,
   });
   const selection = selectTools(req, tools, names);
   const format = responseFormat(gen);

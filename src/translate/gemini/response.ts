@@ -1,5 +1,5 @@
 import { GatewayError } from "../../errors.ts";
-import type { TranslateContext } from "../types.ts";
+import type { GeminiContext } from "./context.ts";
 import { codexFailure, streamClosedError } from "./errors.ts";
 import {
   addCitation,
@@ -20,7 +20,7 @@ import { incompleteReason, usageMetadata } from "./usage.ts";
  * (gemini.md §4). Failures become GatewayErrors (an HTTP error, never a 200 body).
  * Reads ctx: requestedModel, geminiIncludeThoughts, geminiToolNames, now.
  */
-export function geminiFromResponse(final: any, ctx: TranslateContext): Record<string, unknown> {
+export function geminiFromResponse(final: any, ctx: GeminiContext): Record<string, unknown> {
   const status = final?.status;
   if (status === "failed" || (final?.error && status !== "completed" && status !== "incomplete")) {
     throw final?.error ? codexFailure(final.error, ctx.now) : new GatewayError({ status: 503, type: "upstream_error", code: "upstream_failed", message: "The upstream model failed to produce a response" });
@@ -28,7 +28,7 @@ export function geminiFromResponse(final: any, ctx: TranslateContext): Record<st
   if (status !== "completed" && status !== "incomplete") throw streamClosedError(false);
 
   const includeThoughts = ctx.geminiIncludeThoughts === true;
-  const toolNames = (ctx.geminiToolNames as Record<string, string> | undefined) ?? {};
+  const toolNames = ctx.geminiToolNames ?? {};
   const parts: Part[] = [];
   const pending: string[] = [];
   const seen = new Set<string>();

@@ -1,4 +1,4 @@
-import { sha256Hex } from "./hash.ts";
+import { sha256Hex } from "../../util/hash.ts";
 
 /**
  * Gemini function names allow `.` and `:` and up to 128 chars; Codex allows

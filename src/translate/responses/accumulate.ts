@@ -1,4 +1,4 @@
-import type { CodexEvent, CodexItem } from "../types.ts";
+import type { CodexEvent, CodexItem } from "../../codex/types.ts";
 import { cloneJson } from "../clone.ts";
 
 /**

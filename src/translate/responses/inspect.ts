@@ -4,11 +4,11 @@
  * Raw passthrough bodies are only checked for the model: the upstream judges the rest.
  */
 import { badRequest } from "../../errors.ts";
-import type { RequestInfo, SurfaceInput } from "../../pipeline/surface.ts";
+import type { RequestInfo, SurfaceInput } from "../types.ts";
+import { isRecord } from "../../util/record.ts";
 
-export function isRecord(v: unknown): v is Record<string, any> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+/** Re-exported for this folder's translators (one definition, in util/). */
+export { isRecord };
 
 /** The raw passthrough switch (gateway-8082-api.md): `X-Codex-Mode: raw` or `X-Codex-Raw-Passthrough: true`. */
 export function wantsRaw(headers: Headers | undefined): boolean {

@@ -4,22 +4,14 @@
  * this is a normalizer: known problems are fixed, unknown fields are forwarded (issue 4: tolerate
  * drift; the backend answers a truly unsupported one with a 400 that names it).
  *
- * Context keys read besides the standard ones (see ResponsesContext):
- * - `sessionId` – body `session_id` or a session header; becomes `prompt_cache_key` when absent.
- * - `previousResponse(id)` – from the pipeline: the stored items of an earlier response of this key.
- * - `compact` – the body goes to `/responses/compact` (no stream/store/include there, §10).
+ * Context fields read besides the standard ones: `sessionId`, `previousResponse(id)`, `compact`
+ * (ResponsesContext).
  */
 import { GatewayError, badRequest } from "../../errors.ts";
-import type { CodexItem, CodexRequest, TranslateContext } from "../types.ts";
+import type { CodexItem, CodexRequest } from "../../codex/types.ts";
+import type { ResponsesContext } from "./context.ts";
 import { isRecord } from "./inspect.ts";
 import { missingToolDefinitions, normalizeToolType } from "./tools.ts";
-
-export interface ResponsesContext extends TranslateContext {
-  sessionId?: string;
-  previousResponseId?: string;
-  previousResponse?: (id: string) => CodexItem[] | undefined;
-  compact?: boolean;
-}
 
 /** Parameters the backend rejects by name (translation.md §1.2); the key's limits have seen them already. */
 export const REJECTED_PARAMS: readonly string[] = [

@@ -4,7 +4,7 @@
  * logprobs) and ids, except a reasoning item's id next to its encrypted_content. Reasoning
  * without encrypted_content cannot be replayed (store:false) and is dropped.
  */
-import type { CodexItem } from "../types.ts";
+import type { CodexItem } from "../../codex/types.ts";
 import { isRecord } from "./inspect.ts";
 
 export function itemsForReplay(output: readonly unknown[]): CodexItem[] {

@@ -18,15 +18,17 @@
  *   (upstream.md §11.2: the Codex CLI ignores `error` events and would retry blindly);
  * - usage `*_details` objects get their required inner counts (upstream.md §3.3).
  *
- * Event types outside the standard set (events.ts) are forwarded unchanged to clients that ignore
+ * Event types outside the standard set (codex/events.ts) are forwarded unchanged to clients that ignore
  * unknown types (ctx.forwardUnknownEvents: the Codex CLI) and dropped for the others, whose SDKs
  * throw on them. The state keeps the output items as the upstream sent them, so the surface can
  * store them for previous_response_id.
  */
-import type { CodexEvent, CodexItem, StreamEnd, StreamReducer, TranslateContext } from "../types.ts";
+import type { CodexEvent, CodexItem } from "../../codex/types.ts";
+import { isStandardEvent } from "../../codex/events.ts";
+import type { StreamEnd, StreamReducer } from "../types.ts";
 import { accumulate, initAccumulator, type AccumulatorState } from "./accumulate.ts";
-import { STANDARD_EVENT_TYPES } from "./events.ts";
 import { cloneJson } from "../clone.ts";
+import type { ResponsesContext } from "./context.ts";
 
 export interface ResponsesStreamState {
   readonly model: string;
@@ -61,7 +63,8 @@ const DROPPED = new Set(["codex.rate_limits", "codex.response.metadata"]);
 const LIFECYCLE = new Set(["response.created", "response.queued", "response.in_progress"]);
 const TERMINAL = new Set(["response.completed", "response.incomplete", "response.failed"]);
 const CALL_TYPES = new Set(["function_call", "custom_tool_call"]);
-const ID_PREFIX: Record<string, string> = { message: "msg", reasoning: "rs", web_search_call: "ws", image_generation_call: "ig", compaction: "cmp" };
+/** Id prefixes for items the upstream sent without an id (the client side needs one). */
+export const ITEM_ID_PREFIX: Record<string, string> = { message: "msg", reasoning: "rs", web_search_call: "ws", image_generation_call: "ig", compaction: "cmp" };
 export const KEEPALIVE_FRAME = ": keepalive\n\n";
 
 function frame(ev: CodexEvent): string {
@@ -129,7 +132,7 @@ function clientItem(s: ResponsesStreamState, index: number, item: Record<string,
   if (typeof item.id === "string" && item.id) return item;
   let id = s.syntheticIds.get(index);
   if (!id && !CALL_TYPES.has(item.type)) {
-    id = s.newId(ID_PREFIX[item.type] ?? "item");
+    id = s.newId(ITEM_ID_PREFIX[item.type] ?? "item");
     s.syntheticIds.set(index, id);
   }
   return id ? { ...item, id } : item;
@@ -214,8 +217,8 @@ function itemEvent(s: ResponsesStreamState, ev: CodexEvent): string[] {
   return frames;
 }
 
-export const responsesStream: StreamReducer<ResponsesStreamState> = {
-  init(ctx: TranslateContext): ResponsesStreamState {
+export const responsesStream: StreamReducer<ResponsesStreamState, ResponsesContext> = {
+  init(ctx: ResponsesContext): ResponsesStreamState {
     return {
       model: ctx.requestedModel,
       newId: ctx.newId,
@@ -237,7 +240,7 @@ export const responsesStream: StreamReducer<ResponsesStreamState> = {
   step(s, ev) {
     if (s.terminal) return [];
     const type = ev.type;
-    if (DROPPED.has(type) || (!s.forwardUnknown && !STANDARD_EVENT_TYPES.has(type))) return [];
+    if (DROPPED.has(type) || (!s.forwardUnknown && !isStandardEvent(type))) return [];
     if (type === "keepalive") return [KEEPALIVE_FRAME];
     if (type === "error") {
       const err = ev.error && typeof ev.error === "object" ? ev.error : ev;
@@ -246,7 +249,7 @@ export const responsesStream: StreamReducer<ResponsesStreamState> = {
 
     const frames: string[] = [];
     // (Non-standard events only reach clients that need no response.created first.)
-    if (!s.created && type !== "response.created" && STANDARD_EVENT_TYPES.has(type)) {
+    if (!s.created && type !== "response.created" && isStandardEvent(type)) {
       frames.push(emit(s, createdEvent(s, LIFECYCLE.has(type) || TERMINAL.has(type) ? ev.response : undefined)));
     }
     if (type === "response.created") s.created = true;

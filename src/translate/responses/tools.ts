@@ -6,7 +6,7 @@
  *   `list(limit, offset)` example) is still accepted. Parameters are derived from the call's
  *   arguments JSON.
  */
-import type { CodexItem } from "../types.ts";
+import type { CodexItem } from "../../codex/types.ts";
 import { isRecord } from "./inspect.ts";
 
 const WEB_SEARCH_PREVIEW = /^web_search_preview(_\d{4}_\d{2}_\d{2})?$/;

@@ -1,0 +1,44 @@
+import { isKnownEvent } from "../codex/events.ts";
+import { usageFromEvent } from "../codex/usage.ts";
+import { jsonResponse } from "../http/envelope.ts";
+import { accumulate, initAccumulator } from "../translate/responses/accumulate.ts";
+import type { UsageNumbers } from "../usage/types.ts";
+import type { UpstreamStream } from "../upstream/types.ts";
+import { nonStreamOutcome, type NonStreamOutcome } from "./non-stream.ts";
+import type { PipelineRequest } from "./request.ts";
+
+/**
+ * A non-stream translated answer: the upstream stream is read to its end into one final Response
+ * object, which the surface renders as one JSON body (or as an error in its own terms).
+ */
+export async function unaryAnswer(req: PipelineRequest, up: UpstreamStream): Promise<Response> {
+  req.copyUpstreamHeaders(up.headers);
+  const { rt, surface } = req;
+  const ctx = req.ctx!;
+  const acc = initAccumulator();
+  let usage: UsageNumbers | undefined;
+  const ttfb = rt.now() - req.started;
+  try {
+    for (let chunk = await up.next(); chunk; chunk = await up.next()) {
+      for (const ev of chunk.events) {
+        if (!isKnownEvent(ev.type)) rt.observer.unknownEvent(surface.name, ev.type);
+        accumulate(acc, ev);
+        usage = usageFromEvent(ev) ?? usage;
+      }
+    }
+  } catch (e) {
+    up.cancel(e);
+    return req.errorAnswer(e, usage, up.account, ttfb);
+  }
+  let outcome: NonStreamOutcome;
+  try {
+    outcome = nonStreamOutcome(surface, acc, ctx);
+  } catch (e) {
+    outcome = { final: {}, error: req.gatewayError(e) };
+  }
+  if ("error" in outcome) return req.errorAnswer(outcome.error, usage, up.account, ttfb);
+  const { final, body } = outcome;
+  surface.onComplete?.(ctx, req.codexBody!, { output: final.output, id: final.id });
+  req.finish(200, usage, up.account, undefined, ttfb);
+  return jsonResponse(body, 200, req.headers);
+}

@@ -1,0 +1,18 @@
+import type { TranslateContext } from "../types.ts";
+import type { ReasoningLookup } from "./replay.ts";
+import type { AnthropicRequestInfo } from "./request.ts";
+
+/** The Messages surface's TranslateContext. */
+export interface AnthropicContext extends TranslateContext {
+  /**
+   * `{ toolNames, thinking }` for the answer side. anthropicToCodex sets it when absent;
+   * `anthropicRequestInfo(body)` builds it up front. Absent ⇒ no thinking blocks, names as is.
+   */
+  anthropic?: AnthropicRequestInfo;
+  /** From inspectMessages (header session/agent ids); else derived from `metadata.user_id`. Feeds prompt_cache_key. */
+  sessionKey?: string;
+  /** Reasoning replay cache lookup, used only for assistant turns without their own Codex thinking blocks. */
+  reasoningFor?: ReasoningLookup;
+  /** input_tokens for `message_start` (the final usage is in message_delta). */
+  estimatedInputTokens?: number;
+}

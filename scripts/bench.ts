@@ -247,10 +247,9 @@ async function mainSections(o: Options, s: Settings, results: BenchResults, cmd:
     if (o.only.has("cpu")) {
       section("cpu");
       for (const kind of ["burst", "spread"] as const) {
-        for (const surface of surfaces) {
-          const r = await measureCpu(lg, serverOf(surface), surface, s, kind);
+        for (const r of await measureCpu(lg, serverOf, surfaces, s, kind)) {
           results.cpu.push(r);
-          log(`cpu ${surface} ${kind}: ${r.usPerRequest} µs/req (schedstat ${r.usPerRequestSched}) over ${r.requests} requests`);
+          log(`cpu ${r.surface} ${kind}: ${r.usPerRequest} µs/req (schedstat ${r.usPerRequestSched}) over ${r.requests} requests`);
         }
       }
     }

@@ -4,7 +4,7 @@
  *
  *   dist/codex-gateway-<os>-<arch>[.exe]   for linux-x64, linux-arm64, darwin-x64, darwin-arm64, windows-x64
  *
- * Flags as in engineering.md §3: --bytecode needs --format=esm (top-level await); the autoload
+ * Flags as in docs/engineering.md B3: --bytecode needs --format=esm (top-level await); the autoload
  * flags are off so a stray .env or bunfig.toml next to the binary cannot change it.
  * Cross-compiling needs the target's Bun runtime. We fetch it with `npm pack` (the npm registry
  * is the one source every machine here reaches) and pass it as --compile-executable-path, so

@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 /**
  * A mock of the ChatGPT Codex backend (`/backend-api/codex`) and its auth server, for tests and
- * the benchmark. It speaks the backend's SSE (upstream.md §3) and scripts failures per access
+ * the benchmark. It speaks the backend's SSE (docs/protocol.md P3) and scripts failures per access
  * token, so a pool of fake accounts can be driven through every failover path.
  *
  * As a module:  const mock = await startMockUpstream({ port: 0 });

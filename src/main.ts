@@ -6,7 +6,7 @@
 import { runCli } from "./cli/index.ts";
 
 // Bun exits on an unhandled rejection; a client disconnect mid-stream can produce one deep in a
-// library (engineering.md §1.2). Log it as one JSON line and keep serving.
+// library (docs/engineering.md B1.2). Log it as one JSON line and keep serving.
 process.on("unhandledRejection", (reason) => {
   const error = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason);
   process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), level: "error", msg: "unhandledRejection", error })}\n`);

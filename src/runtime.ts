@@ -29,7 +29,7 @@ export interface Observer {
 
 /** Bounded, TTL'd conversation state the stateless upstream cannot keep for us. */
 export interface ConversationState {
-  /** Encrypted reasoning keyed by tool call ids, for chat clients that cannot send it back (translation.md §3.10). */
+  /** Encrypted reasoning keyed by tool call ids, for chat clients that cannot send it back (docs/clients.md C3.10). */
   reasoning: { remember(callIds: string[], items: CodexItem[], scope?: string): void; lookup(callIds: string[], scope?: string): CodexItem[] | undefined };
   /** previous_response_id emulation: per key, input + output items of earlier responses. */
   responses: { remember(keyName: string, id: string, items: CodexItem[]): void; lookup(keyName: string, id: string): CodexItem[] | undefined };

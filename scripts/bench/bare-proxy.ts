@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 /**
  * The floor the gateway is measured against: the smallest correct Bun streaming proxy
- * (engineering.md §1.3 without keys, limits, accounts, parsing or accounting). It forwards
+ * (docs/engineering.md B1.3 without keys, limits, accounts, parsing or accounting). It forwards
  * POST /v1/responses to `--upstream <base_url>/responses` and returns the upstream body as is.
  * Whatever this costs (CPU per request, added latency) is Bun's and the kernel's share; the
  * gateway's own cost is the difference.

@@ -70,6 +70,7 @@ export function soakTable(k: SoakResult): string[] {
     `| open streams (gateway gauge) once the load stopped | ${k.idleAfter.openStreams ?? "–"} |`,
     `| timers and handles | ${k.runtimeCounts} |`,
   ];
+  for (const [name, ref] of Object.entries(k.runtimeRef ?? {})) out.push(`| ${name} after warm-up → end | ${ref} → ${k.runtimeEnd?.[name] ?? "–"} |`);
   if (k.svg) out.push("", `![RSS and open fds during the soak](${k.svg})`);
   return out;
 }

@@ -83,6 +83,9 @@ export interface SoakResult {
   fdEnd: number;
   /** How the gateway's timers and handles were counted (or why they were not). */
   runtimeCounts: string;
+  /** Median of each runtime count just after the warm-up and over the last stretch (when the gateway reports them). */
+  runtimeRef?: Record<string, number>;
+  runtimeEnd?: Record<string, number>;
   /** The RSS plot, beside the results file. */
   svg?: string;
 }

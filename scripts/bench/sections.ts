@@ -125,29 +125,46 @@ export async function measureLatency(lg: LoadGen, gw: Server, mock: Mock, surfac
 }
 
 /**
- * Gateway CPU per request at a fixed rate: `burst` (fast profile, the whole answer in one write, at
- * cpu.rate/s) and `spread` (realistic profile, one chunk per delta, at the rate that keeps
- * cpu.spreadConcurrency streams open). All streams have ended when the counters are read.
+ * CPU per request at a fixed rate, for every server at once: `burst` (fast profile, the whole answer
+ * in one write, at cpu.rate/s) and `spread` (realistic profile, one chunk per delta, at the rate that
+ * keeps cpu.spreadConcurrency streams open). The surfaces (and the bare proxy) take turns round by
+ * round, the order rotating, so that load from elsewhere on the machine falls on all of them alike
+ * and their ratios hold. All streams have ended when the counters are read.
  */
-export async function measureCpu(lg: LoadGen, gw: Server, surface: SurfaceName, s: Settings, kind: "burst" | "spread"): Promise<CpuCase> {
+export async function measureCpu(lg: LoadGen, serverOf: (s: SurfaceName) => Server, surfaces: SurfaceName[], s: Settings, kind: "burst" | "spread"): Promise<CpuCase[]> {
   const burst = kind === "burst";
   const p = burst ? s.fast : s.realistic;
   const rate = burst ? s.cpu.rate : Math.round((s.cpu.spreadConcurrency * 1000) / s.streamMs);
-  const target = gatewayTarget(gw.url, surface, p);
-  const c0 = readCpu(gw.pid);
-  const r = await lg.run<RunResult>({ kind: "open", target, rate, durationMs: burst ? s.cpu.durationMs : s.cpu.spreadMs, warmupMs: 0 });
-  const dc = cpuDelta(c0, readCpu(gw.pid));
-  const n = Math.max(1, r.started);
-  return {
-    surface,
-    kind,
-    profile: burst ? `${p.name}: ${p.deltas} deltas in one burst, ${rate}/s` : `${p.name}: ${p.deltas} deltas ${p.delayMs} ms apart, ${rate}/s (≈${s.cpu.spreadConcurrency} open)`,
-    requests: r.started,
-    errors: r.errors,
-    usPerRequest: round(dc.statUs / n, 1),
-    usPerRequestSched: round(dc.schedUs / n, 1),
-    totalStatUs: Math.round(dc.statUs),
-  };
+  const perRound = Math.round((burst ? s.cpu.durationMs : s.cpu.spreadMs) / s.rounds);
+  const acc = new Map(surfaces.map((x) => [x, { statUs: 0, schedUs: 0, started: 0, errors: 0 }]));
+  for (let round = 0; round < s.rounds; round++) {
+    const order = surfaces.map((_, i) => surfaces[(i + round) % surfaces.length]);
+    for (const surface of order) {
+      const gw = serverOf(surface);
+      const c0 = readCpu(gw.pid);
+      const r = await lg.run<RunResult>({ kind: "open", target: gatewayTarget(gw.url, surface, p), rate, durationMs: perRound, warmupMs: 0 });
+      const dc = cpuDelta(c0, readCpu(gw.pid));
+      const a = acc.get(surface)!;
+      a.statUs += dc.statUs;
+      a.schedUs += dc.schedUs;
+      a.started += r.started;
+      a.errors += r.errors;
+    }
+  }
+  return surfaces.map((surface) => {
+    const a = acc.get(surface)!;
+    const n = Math.max(1, a.started);
+    return {
+      surface,
+      kind,
+      profile: burst ? `${p.name}: ${p.deltas} deltas in one burst, ${rate}/s` : `${p.name}: ${p.deltas} deltas ${p.delayMs} ms apart, ${rate}/s (≈${s.cpu.spreadConcurrency} open)`,
+      requests: a.started,
+      errors: a.errors,
+      usPerRequest: round(a.statUs / n, 1),
+      usPerRequestSched: round(a.schedUs / n, 1),
+      totalStatUs: Math.round(a.statUs),
+    };
+  });
 }
 
 export async function measureThroughput(lg: LoadGen, gw: Server | undefined, target: Target, name: SurfaceName | "direct", s: Settings): Promise<ThroughputCase> {

@@ -21,7 +21,8 @@ export function settings(quick: boolean) {
     single: { durationMs: quick ? 250 : 1000 },
     /** 16 and 64 streams: that many realistic streams kept open (started over rampMs), and fast probe streams at a fixed rate among them. */
     probe: { rate: 100, durationMs: quick ? 300 : 2000, rampMs: quick ? 150 : streamMs },
-    cpu: { rate: quick ? 300 : 800, durationMs: quick ? 400 : 3000, spreadConcurrency: 64, spreadMs: quick ? 300 : 3000 },
+    /** Totals over all rounds (each round gets durationMs / rounds). */
+    cpu: { rate: quick ? 300 : 800, durationMs: quick ? 400 : 3000, spreadConcurrency: 64, spreadMs: quick ? 300 : 6000 },
     throughput: { concurrency: 64, durationMs: quick ? 600 : 3000, warmupMs: quick ? 150 : 500 },
     memory: { streams: quick ? 100 : 1000, rate: 500, settleMs: quick ? 300 : 1000 },
     startup: { runs: quick ? 2 : 9 },

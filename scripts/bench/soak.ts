@@ -156,6 +156,9 @@ export async function soakSection(cmd: GatewayCommand, mock: Mock, lg: LoadGen, 
     const tail = Math.max(endS * 0.05, (3 * intervalMs) / 1000);
     const ref = (pick: (s: SoakSample) => number) => medianOver(samples, warmupMs / 1000, warmupMs / 1000 + tail, pick);
     const end = (pick: (s: SoakSample) => number) => medianOver(samples, endS - tail, endS + 1, pick);
+    const runtimeKeys = [...new Set(samples.flatMap((x) => Object.keys(x.runtime ?? {})))];
+    const runtimeRef = runtimeKeys.length ? Object.fromEntries(runtimeKeys.map((k) => [k, ref((x) => x.runtime?.[k] ?? NaN)])) : undefined;
+    const runtimeEnd = runtimeKeys.length ? Object.fromEntries(runtimeKeys.map((k) => [k, end((x) => x.runtime?.[k] ?? NaN)])) : undefined;
     const rssRefKb = ref((s) => s.rssKb);
     const rssEndKb = end((s) => s.rssKb);
     return {
@@ -177,6 +180,8 @@ export async function soakSection(cmd: GatewayCommand, mock: Mock, lg: LoadGen, 
       rssGrowthPct: round((100 * (rssEndKb - rssRefKb)) / rssRefKb, 2),
       fdRef: Math.round(ref((s) => s.fds)),
       fdEnd: Math.round(end((s) => s.fds)),
+      runtimeRef,
+      runtimeEnd,
       runtimeCounts: probeRuntime
         ? `sampled from ${RUNTIME_PATH}`
         : `not counted: the gateway has no ${RUNTIME_PATH} (Bun's process.getActiveResourcesInfo() returns [] and nothing outside the process sees JS timers); fds by kind (timerfd, eventfd, sockets) are the outside view`,

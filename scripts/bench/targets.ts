@@ -19,6 +19,8 @@ export const READY_MS = 50;
 export const SOAK_RSS_GROWTH_PCT = 5;
 /** fd count over the last stretch may exceed the one after warm-up by this share (sockets come and go with the load). */
 export const SOAK_FD_GROWTH_PCT = 5;
+/** Runtime counts (from the gateway's /admin/debug/runtime) whose growth is judged like the fds'. */
+export const RUNTIME_COUNTS = /timer|handle|signal|stream|socket|promise|listener/i;
 export const SCALE_CPU_RATIO = 1.1;
 export const SCALE_RELOAD_MS = 1000;
 /** A reload "stalls" requests when the slowest probe during reloads is this much slower than the slowest without. */
@@ -67,6 +69,12 @@ export function judge(r: BenchResults): Target[] {
     row("soak", `soak RSS growth after warm-up (${Math.round(k.warmupMs / 1000)} s) to the end`, k.rssGrowthPct, SOAK_RSS_GROWTH_PCT, "%", "le", `${(k.rssRefKb / 1024).toFixed(1)} → ${(k.rssEndKb / 1024).toFixed(1)} MB`);
     row("soak", "soak open fds, last stretch vs after warm-up", k.fdRef ? (100 * (k.fdEnd - k.fdRef)) / k.fdRef : NaN, SOAK_FD_GROWTH_PCT, "%", "le", `${k.fdRef} → ${k.fdEnd}; idle ${k.idleBefore.fds} before, ${k.idleAfter.fds} after`);
     if (k.idleAfter.openStreams !== undefined) row("soak", "open streams (gateway gauge) once the load stopped", k.idleAfter.openStreams, 0, "", "le");
+    // Timers, handles, signals, streams as the gateway reports them (GET /admin/debug/runtime): not growing.
+    for (const [name, ref] of Object.entries(k.runtimeRef ?? {})) {
+      if (!RUNTIME_COUNTS.test(name)) continue;
+      const end = k.runtimeEnd?.[name] ?? NaN;
+      row("soak", `soak ${name}, last stretch vs after warm-up`, end - ref, Math.max(2, ref * (SOAK_FD_GROWTH_PCT / 100)), "", "le", `${ref} → ${end}`);
+    }
   }
   if (r.scale) {
     const k = r.scale;

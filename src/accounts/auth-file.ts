@@ -12,7 +12,7 @@ export interface TokenSet {
   lastRefresh?: number;
 }
 
-/** The Codex CLI's `auth.json` (upstream.md §7.1). Unknown fields are kept when we rewrite it. */
+/** The Codex CLI's `auth.json` (docs/protocol.md P7.1). Unknown fields are kept when we rewrite it. */
 export interface AuthDotJson {
   auth_mode?: string;
   OPENAI_API_KEY?: string | null;

@@ -1,5 +1,5 @@
 /**
- * JWT claims the gateway needs from ChatGPT tokens (upstream.md §7.2). The payload is decoded
+ * JWT claims the gateway needs from ChatGPT tokens (docs/protocol.md P7.2). The payload is decoded
  * without a signature check, exactly as the Codex CLI does: the tokens come from our own files and
  * the upstream verifies them anyway.
  */

@@ -6,7 +6,7 @@ import { accountClaims } from "./jwt.ts";
 import { CODEX_CLIENT_ID, oauthErrorCode, postJsonOrForm } from "./oauth.ts";
 
 /**
- * The ChatGPT login flows of the Codex CLI (upstream.md §7.5, §7.6), as steps the CLI and the
+ * The ChatGPT login flows of the Codex CLI (docs/protocol.md P7.5, P7.6), as steps the CLI and the
  * dashboard both use: browser login with PKCE and a localhost callback (or a pasted callback
  * URL), and the device-code flow for machines without a browser.
  */

@@ -1,9 +1,9 @@
 import type { TokenSet } from "./auth-file.ts";
 
-/** The Codex CLI's OAuth client id (upstream.md §7.3, §7.5). */
+/** The Codex CLI's OAuth client id (docs/protocol.md P7.3, P7.5). */
 export const CODEX_CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
 
-/** Refresh-token failures that only a new login fixes (upstream.md §7.3). */
+/** Refresh-token failures that only a new login fixes (docs/protocol.md P7.3). */
 export const PERMANENT_REFRESH_CODES = new Set(["refresh_token_expired", "refresh_token_reused", "refresh_token_invalidated", "invalid_grant"]);
 
 export class RefreshError extends Error {

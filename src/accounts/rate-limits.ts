@@ -1,5 +1,5 @@
 /**
- * The `x-codex-*` rate-limit headers the backend sends on every response (upstream.md §6.1),
+ * The `x-codex-*` rate-limit headers the backend sends on every response (docs/protocol.md P6.1),
  * kept per account for least_used routing, status and metrics.
  */
 export interface RateLimitWindow {

@@ -91,7 +91,7 @@ export function accountStatus(a: Account, mine: Cooldown[]): AccountStatus {
   };
 }
 
-/** 429 usage_limit_reached with the earliest time an account comes back (design §4). */
+/** 429 usage_limit_reached with the earliest time an account comes back (docs/protocol.md P12). */
 export function exhaustedError(resting: Cooldown[], now: number): GatewayError {
   const earliest = resting.reduce((a, b) => (b.until < a.until ? b : a));
   const usage = resting.filter((c) => c.reason === "usage_limit");

@@ -9,7 +9,7 @@ import type { AccountStateStore, RefreshLock, TokenStore } from "./stores.ts";
 
 /** Refresh this long before `exp` (the Codex CLI uses 5 minutes). */
 export const REFRESH_SLACK_MS = 5 * 60_000;
-/** Without a readable `exp`: refresh when the last refresh is older than this (upstream.md §7.3). */
+/** Without a readable `exp`: refresh when the last refresh is older than this (docs/protocol.md P7.3). */
 const STALE_WITHOUT_EXP_MS = 8 * 24 * 3_600_000;
 
 /** The account cannot be used now; the dispatcher moves on to another one. */

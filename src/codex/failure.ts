@@ -30,7 +30,7 @@ const POLICY_CODES: ReadonlySet<string> = new Set(["cyber_policy", "bio_policy"]
 const INVALID_CODES: ReadonlySet<string> = new Set(["invalid_prompt", "invalid_encrypted_content", "invalid_request_error"]);
 /**
  * In-stream codes that are the request's problem, not the account's: no failover (upstream.md
- * §5.2). `invalid_image` and `previous_response_not_found` are among them, yet no client format
+ * docs/protocol.md P5.2). `invalid_image` and `previous_response_not_found` are among them, yet no client format
  * words them as a bad request; they stay `unknown` for the status.
  */
 export const CLIENT_CODES: ReadonlySet<string> = new Set(["context_length_exceeded", ...POLICY_CODES, ...INVALID_CODES, "invalid_image", "previous_response_not_found"]);

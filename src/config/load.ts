@@ -39,7 +39,7 @@ if (!FormatRegistry.Has("date-time")) FormatRegistry.Set("date-time", (v) => RFC
 const compiled = TypeCompiler.Compile(ConfigSchema);
 const compiledPrice = TypeCompiler.Compile(PriceSchema);
 
-/** Surfaces a `models.pricing.surface_multiplier` may name (the route families of design §1). */
+/** Surfaces a `models.pricing.surface_multiplier` may name (the route families of docs/clients.md C1.4). */
 export const SURFACES = ["responses", "compact", "chat", "messages", "gemini"] as const;
 
 /**

@@ -1,7 +1,7 @@
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 
 /**
- * The config contract operators edit (design §3). Every object is closed
+ * The config contract operators edit (config.example.yaml, every key commented). Every object is closed
  * (`additionalProperties: false`) so a typo is an error with a did-you-mean, not a silent no-op.
  * Durations accept `500ms`, `15s`, `2m`, `1h`, `1d` or a number of seconds.
  */

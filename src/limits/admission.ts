@@ -17,7 +17,7 @@ export interface AdmissionDeps {
   now?: () => number;
   /**
    * Bucket size as a fraction of the limit (default 1: `rpm: 60` lets 60 arrive at once, then
-   * refills at one a second). engineering.md §6 suggests 1/6 for smoother traffic.
+   * refills at one a second). docs/engineering.md B6 suggests 1/6 for smoother traffic.
    */
   burstFraction?: number;
 }

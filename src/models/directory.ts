@@ -1,6 +1,6 @@
 /**
  * The model directory: the live upstream catalog (`GET {base}/models?client_version=…`, shape
- * `{models:[ModelInfo…]}`, upstream.md §8.1) cached and refreshed, merged over the built-in one.
+ * `{models:[ModelInfo…]}`, docs/protocol.md P8.1) cached and refreshed, merged over the built-in one.
  * `lookup` can be handed to createModelResolver so clamping knows models newer than this build.
  *
  * Refresh is lazy and never blocks longer than the caller allows: a stale cache is served while a

@@ -1,5 +1,5 @@
 /**
- * Reasoning efforts, in the order the Codex backend ranks them (upstream.md §8.2). `ultra` is a
+ * Reasoning efforts, in the order the Codex backend ranks them (docs/protocol.md P8.2). `ultra` is a
  * client-side name: the CLI sends it as `max` on the wire, so the gateway does the same.
  */
 export const EFFORT_ORDER = ["none", "minimal", "low", "medium", "high", "xhigh", "max"] as const;

@@ -54,7 +54,7 @@ export function openAIModelList({ models, aliases, resolve, filter }: ListInput)
  * The Codex shape: the upstream's own ModelInfo objects, untouched (they carry the prompts and
  * tool settings the CLI needs), plus a copy per exact alias of a listed model. Synthesizing
  * ModelInfo from the built-in catalog would hand the CLI made-up base instructions, so without a
- * live catalog the list is empty and the CLI keeps its bundled one (upstream.md §8.1).
+ * live catalog the list is empty and the CLI keeps its bundled one (docs/protocol.md P8.1).
  */
 export function codexModelList(upstream: readonly Record<string, unknown>[] | undefined, input: Omit<ListInput, "models">): { models: Record<string, unknown>[] } {
   const models: Record<string, unknown>[] = [];

@@ -32,7 +32,7 @@ const encoder = new TextEncoder();
 export type RelaySource = { opened: UpstreamStream; pending?: undefined } | { opened?: undefined; pending: Promise<UpstreamStream> };
 
 /**
- * A pull-based stream (keeps backpressure; engineering.md §1.3) relaying one upstream to the
+ * A pull-based stream (keeps backpressure; docs/engineering.md B1.3) relaying one upstream to the
  * client. While the source is `pending`, keepalive frames flow and failover is still possible
  * because no content has been written. Usage, the terminal event and upstream failures are
  * observed on the way; the request is finished exactly once (end, failure or client cancel).

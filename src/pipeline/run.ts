@@ -81,7 +81,7 @@ function dispatch(req: PipelineRequest): Promise<UpstreamStream> {
     sessionKey,
     clientHeaders: p.request.headers,
     signal: p.request.signal,
-    // Compact is a unary JSON call (upstream.md §10): never wait for SSE content there.
+    // Compact is a unary JSON call (docs/protocol.md P9.1): never wait for SSE content there.
     stream: req.compact ? false : p.raw ? info!.stream : true,
     passthroughErrors: p.raw,
   });

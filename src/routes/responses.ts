@@ -1,7 +1,7 @@
 /**
  * The Responses routes. POST runs the pipeline (raw passthrough allowed); `/responses/compact`
  * goes to the upstream's unary compact endpoint. A WebSocket upgrade gets 426 (the gateway speaks
- * HTTP/SSE only; upstream.md §11.3), any other GET 405.
+ * HTTP/SSE only; docs/clients.md C4.6), any other GET 405.
  */
 import { GatewayError } from "../errors.ts";
 import type { Surface } from "../pipeline/surface.ts";

@@ -1,5 +1,5 @@
 /**
- * Reasoning replay cache for Chat clients (translation.md §3.10). Chat Completions has no slot for
+ * Reasoning replay cache for Chat clients (docs/clients.md C3.10). Chat Completions has no slot for
  * reasoning items, so with store:false the model would lose its chain of thought across a tool
  * loop. After a response that ended in tool calls, the pipeline remembers the reasoning items
  * (with encrypted_content) under the call ids; when the client sends those calls back,

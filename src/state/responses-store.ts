@@ -1,5 +1,5 @@
 /**
- * previous_response_id emulation (translation.md §4.5 "Emulate"). The upstream runs with
+ * previous_response_id emulation (docs/clients.md C4.5 "Emulate"). The upstream runs with
  * store:false and keeps nothing, so the gateway keeps, per API key, the items of each response it
  * served (the request's input, already expanded, plus the output items) and expands a later
  * `previous_response_id` into them.

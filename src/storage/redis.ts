@@ -29,7 +29,7 @@ const UNAVAILABLE_REPLY = /^(LOADING|BUSY|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGA
 
 /**
  * One connection to Redis shared by every Redis-backed store, with the outage policy in one place
- * (engineering.md §5: Bun's client queues commands while disconnected and a call can hang until
+ * (docs/engineering.md B5: Bun's client queues commands while disconnected and a call can hang until
  * Redis returns, so every call is raced against a short timer):
  *
  * - The offline queue is off: while disconnected a call fails at once instead of hanging.

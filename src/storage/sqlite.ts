@@ -6,7 +6,7 @@ import { dirname } from "node:path";
  * The gateway's one SQLite file. Every module that keeps durable state (accounts, cooldowns,
  * usage, limits) shares this handle and registers its tables with `migrate`.
  *
- * PRAGMA order matters (engineering.md §5): `busy_timeout` first, or two processes opening a fresh
+ * PRAGMA order matters (docs/engineering.md B5): `busy_timeout` first, or two processes opening a fresh
  * file both fail with SQLITE_BUSY while switching to WAL.
  */
 export function openDatabase(path: string): Database {

@@ -1,5 +1,5 @@
 /**
- * Local token counting (translation.md §6.9): `POST /v1/messages/count_tokens` is answered here,
+ * Local token counting (docs/clients.md C6.9): `POST /v1/messages/count_tokens` is answered here,
  * never upstream — Claude Code's VS Code extension fires ~50 of them at start-up, and the result
  * drives `/context` and auto-compaction, so it must count everything the backend will see
  * (system, messages, tools: an earlier CLIProxyAPI version that skipped system and tools was 93%

@@ -2,8 +2,8 @@ import { classifyCodexFailure, renderFailure, type CodexErrorObject, type CodexF
 import { GatewayError } from "../errors.ts";
 
 /**
- * The gateway-wide answer to a Codex failure, in OpenAI terms (translation.md §7, upstream.md
- * §5.2). The Responses surface, failover's last word, and the Chat and Anthropic surfaces (which
+ * The gateway-wide answer to a Codex failure, in OpenAI terms (docs/clients.md C7, upstream.md
+ * docs/protocol.md P5.2). The Responses surface, failover's last word, and the Chat and Anthropic surfaces (which
  * add their own wording around it) all answer with these statuses. Pure.
  */
 const DEFAULT_MESSAGE = "The upstream model failed to answer";

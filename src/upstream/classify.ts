@@ -7,7 +7,7 @@ import type { CodexEvent } from "../codex/types.ts";
 import { codexFailureToError } from "../translate/errors.ts";
 
 /**
- * Every way an upstream attempt can fail, decided in one place (upstream.md §5):
+ * Every way an upstream attempt can fail, decided in one place (docs/protocol.md P5):
  * - `refresh`: 401 — refresh the token once and retry the same account;
  * - `failover`: an account problem (limits, auth, 5xx, network) — rest the account, try the next;
  * - `return`: the request's own problem (400, context too long, policy) — the client gets it.
@@ -114,7 +114,7 @@ function typeForStatus(status: number): GatewayError["type"] {
 /**
  * The upstream's error body in gateway terms: `{"detail":"…"}` (FastAPI) or `{"error":{…}}`
  * become a GatewayError with the real message, so SDKs that would print "400 status code (no
- * body)" show the reason (upstream.md §13).
+ * body)" show the reason (docs/protocol.md P5.1).
  */
 export function upstreamError(status: number, text: string, asStatus = status): GatewayError {
   const j = parseJson(text);

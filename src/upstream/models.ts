@@ -8,7 +8,7 @@ import { buildUpstreamHeaders, fetchOptions, upstreamUrl } from "./request.ts";
 const MODELS_TIMEOUT_MS = 5_000;
 
 /**
- * GET {base}/models?client_version=… with a healthy account (upstream.md §8.1): the live model
+ * GET {base}/models?client_version=… with a healthy account (docs/protocol.md P8.1): the live model
  * catalog. Resolves to the parsed JSON (`{"models":[…]}`) or rejects with a GatewayError. A 401
  * gets one token refresh; other accounts are tried once each when one fails.
  */

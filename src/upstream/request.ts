@@ -3,7 +3,7 @@ import type { Config } from "../config/types.ts";
 
 /**
  * Client headers that carry the session/turn identity and go upstream unchanged (upstream.md
- * §2.1, §13). Everything else the client sent stays here — in particular its own credentials
+ * docs/protocol.md P2.1, docs/clients.md C4.6). Everything else the client sent stays here — in particular its own credentials
  * (authorization, x-api-key, x-goog-api-key, cookie) are never forwarded.
  */
 export const PASSTHROUGH_HEADERS = [

@@ -42,7 +42,7 @@ export function parseFrame(f: string): { event: string; data: any } {
   return { event: m[1]!, data: JSON.parse(m[2]!) };
 }
 
-/** Asserts the §6.1 invariants on a parsed stream and returns the reconstructed message. */
+/** Asserts the docs/clients.md C6.1 invariants on a parsed stream and returns the reconstructed message. */
 export function checkInvariants(evs: { event: string; data: any }[]): any {
   const body = evs.filter((e) => e.event !== "ping");
   for (const e of evs) expect(e.data.type).toBe(e.event);

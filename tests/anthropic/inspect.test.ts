@@ -96,7 +96,7 @@ describe("inspectMessages: values", () => {
   test("sessionFromUserId ignores non-strings", () => expect(sessionFromUserId(42)).toBeUndefined());
 });
 
-describe("isCodexEncryptedContent (Fernet shape test, §1.3-10)", () => {
+describe("isCodexEncryptedContent (Fernet shape test, docs/protocol.md P2.7-10)", () => {
   const cases: [string, unknown, boolean][] = [
     ["Fernet, 1 block", fernet(1), true],
     ["Fernet, 5 blocks", fernet(5), true],

@@ -9,7 +9,7 @@ const ALLOWED_KEYS = new Set([
   "store", "stream", "include", "prompt_cache_key", "text", "service_tier",
 ]);
 
-/** The §9.1 assertions, applied to every translated body. */
+/** The docs/clients.md C0.3 assertions, applied to every translated body. */
 function checkUpstreamBody(out: CodexRequest): void {
   for (const k of Object.keys(out)) expect(ALLOWED_KEYS.has(k)).toBe(true);
   expect(out.store).toBe(false);
@@ -55,7 +55,7 @@ const user = (text: string) => ({ type: "message", role: "user", content: [{ typ
 const LONG_MCP = "mcp__plugin_atlassian_atlassian__getJiraProjectIssueTypesMetadata"; // 65 chars, real Claude Code name
 const SIG = fernet();
 
-describe("anthropicToCodex: §5.8 vectors", () => {
+describe("anthropicToCodex: docs/clients.md C5.8 vectors", () => {
   const cases: { name: string; body: any; check: (out: CodexRequest) => void }[] = [
     { name: "A1 system string", body: base({ system: "S" }), check: (o) => expect(o.instructions).toBe("S") },
     {
@@ -179,7 +179,7 @@ describe("anthropicToCodex: §5.8 vectors", () => {
   });
 });
 
-describe("anthropicToCodex: §5.7 worked example", () => {
+describe("anthropicToCodex: docs/clients.md C5.7 worked example", () => {
   test("Claude Code turn after a tool call", () => {
     const body = {
       model: "claude-sonnet-4-5", max_tokens: 32000, stream: true,
@@ -226,7 +226,7 @@ describe("anthropicToCodex: §5.7 worked example", () => {
   });
 });
 
-describe("anthropicToCodex: Claude Code 2.1 traffic (§6.11)", () => {
+describe("anthropicToCodex: Claude Code 2.1 traffic (docs/clients.md C6.11)", () => {
   const ccBody = (over: Record<string, unknown> = {}) => ({
     model: "claude-opus-5-5",
     max_tokens: 128000,

@@ -19,7 +19,7 @@ const final = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-describe("anthropicFromResponse (§6.8)", () => {
+describe("anthropicFromResponse (docs/clients.md C6.8)", () => {
   test("worked example", () => {
     expect(anthropicFromResponse(final(), makeCtx({}, THINKING_BODY))).toEqual({
       id: "msg_1",

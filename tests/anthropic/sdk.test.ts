@@ -1,5 +1,5 @@
 /**
- * SDK oracle (translation.md §9.3): the official @anthropic-ai/sdk must accept every stream the
+ * SDK oracle (docs/clients.md C0.3): the official @anthropic-ai/sdk must accept every stream the
  * reducer writes. The frames are served by a fake fetch to a real client, so the SDK's own SSE
  * parser and MessageStream accumulator (which throws on event-order violations) do the checking.
  */
@@ -65,7 +65,7 @@ describe("@anthropic-ai/sdk accepts every stream", () => {
       expect(msg.stop_reason).toBe(expected.stop_reason);
       expect(msg.usage).toMatchObject(expected.usage);
 
-      // Stream and non-stream agree (§9.4): accumulate the same events and convert the final object.
+      // Stream and non-stream agree (docs/clients.md C0.3): accumulate the same events and convert the final object.
       const acc = initAccumulator();
       for (const ev of sc.events) accumulate(acc, ev);
       const nonStream: any = anthropicFromResponse(finalResponse(acc, ctx.requestedModel), { ...ctx, newId: () => expected.id });

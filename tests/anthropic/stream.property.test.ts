@@ -1,5 +1,5 @@
 /**
- * §6.1 invariants as properties: whatever the interleaving of upstream items (parallel calls,
+ * docs/clients.md C6.1 invariants as properties: whatever the interleaving of upstream items (parallel calls,
  * overlapping reasoning/text), the client stream has one message_start, one block open at a time,
  * contiguous indices, complete tool inputs, message_delta after every stop, and the content equals
  * the items in the order they were announced.

@@ -69,7 +69,7 @@ describe("anthropicStream: content", () => {
     expect(checkInvariants(run(evs, thinkingCtx()).events).content).toEqual([{ type: "thinking", thinking: "S", signature: SIG }]);
   });
 
-  test("§6.7 worked example: reasoning + text + one tool call, usage split", () => {
+  test("docs/clients.md C6.7 worked example: reasoning + text + one tool call, usage split", () => {
     const r = run([created(), ...reasoningItem(0, [["Need the file."]], SIG), ...textItem(1, "Reading it."), ...callItem(2, "call_Dke46", "Read", ['{"file_path":', '"a.ts"}']), completed(USAGE)], thinkingCtx());
     const msg = checkInvariants(r.events);
     expect(msg.content).toEqual([
@@ -137,7 +137,7 @@ describe("anthropicStream: content", () => {
     expect(checkInvariants(run(evs).events).content).toEqual([{ type: "tool_use", id: "call_1", name: "Read", input: {} }, { type: "text", text: "note" }]);
   });
 
-  test("a call only present in response.completed.output is still emitted (§6.4)", () => {
+  test("a call only present in response.completed.output is still emitted (docs/clients.md C6.4)", () => {
     const r = run([created(), ...textItem(0, "ok"), completed(null, [{ id: "msg_0", type: "message", content: [{ type: "output_text", text: "ok" }] }, { id: "fc_9", type: "function_call", call_id: "call_9", name: "Ls", arguments: '{"d":"/"}' }])]);
     expect(checkInvariants(r.events).content).toEqual([{ type: "text", text: "ok" }, { type: "tool_use", id: "call_9", name: "Ls", input: { d: "/" } }]);
   });

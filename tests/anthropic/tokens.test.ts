@@ -20,7 +20,7 @@ describe("countTokens (o200k_base)", () => {
   });
 });
 
-describe("countAnthropicRequest (§6.9)", () => {
+describe("countAnthropicRequest (docs/clients.md C6.9)", () => {
   const base = { model: "claude-sonnet-4-5", messages: [{ role: "user", content: "hello world" }] };
   const total = (body: unknown) => countAnthropicRequest(body).input_tokens;
 

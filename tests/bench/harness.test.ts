@@ -47,6 +47,14 @@ describe("judge", () => {
   });
 
   test("a section that did not run has no rows", () => expect(judge(results({}))).toEqual([]));
+
+  test("soak: RSS and fds judged after the warm-up; runtime counts only when the gateway reports them", () => {
+    const soak = { warmupMs: 600_000, rssRefKb: 100_000, rssEndKb: 104_000, rssGrowthPct: 4, fdRef: 80, fdEnd: 85, idleBefore: { rssKb: 1, fds: 12 }, idleAfter: { rssKb: 1, fds: 20, openStreams: 0 } } as unknown as SoakResult;
+    const without = judge(results({ soak })).map((x) => [x.name.split(" ")[1], x.met]);
+    expect(without).toEqual([["RSS", true], ["open", false], ["streams", true]]);
+    const withCounts = judge(results({ soak: { ...soak, runtimeRef: { timers: 100, heap_size_bytes: 1e6, abort_signals: 10 }, runtimeEnd: { timers: 140, heap_size_bytes: 9e6, abort_signals: 11 } } }));
+    expect(withCounts.filter((x) => /timers|abort_signals|heap/.test(x.name)).map((x) => [x.name.split(" ")[1], x.met])).toEqual([["timers,", false], ["abort_signals,", true]]);
+  });
 });
 
 describe("soakSvg", () => {

@@ -7,7 +7,7 @@ import { makeCtx } from "./helpers.ts";
 
 const ALLOWED = new Set(["model", "instructions", "input", "tools", "tool_choice", "parallel_tool_calls", "reasoning", "store", "stream", "include", "prompt_cache_key", "text", "service_tier", "client_metadata"]);
 
-/** §9.1: the invariants every translated body must satisfy. */
+/** docs/clients.md C0.3: the invariants every translated body must satisfy. */
 function checkInvariants(out: CodexRequest): void {
   for (const k of Object.keys(out)) expect(ALLOWED.has(k)).toBe(true);
   expect(out.store).toBe(false);
@@ -389,10 +389,10 @@ const cases: Case[] = [
   },
 ];
 
-describe("chatToCodex: mapping (§2.10 and more)", () => {
+describe("chatToCodex: mapping (docs/clients.md C2.10 and more)", () => {
   for (const c of cases) test(c.id, () => c.expect(translate(c.body, c.ctx)));
 
-  test("§2.9 worked example translates exactly (except the derived cache key)", () => {
+  test("docs/clients.md C2.9 worked example translates exactly (except the derived cache key)", () => {
     const body = {
       model: "gpt-5.5", stream: true, stream_options: { include_usage: true }, temperature: 0, max_completion_tokens: 4096, user: "u-42",
       reasoning_effort: "high", verbosity: "low", parallel_tool_calls: true,
@@ -513,7 +513,7 @@ describe("chatToCodex: Responses-shaped bodies on the Chat endpoint (E30, minima
   });
 });
 
-describe("chatToCodex: reasoning replay (§3.10)", () => {
+describe("chatToCodex: reasoning replay (docs/clients.md C3.10)", () => {
   const rs = (tag: string): CodexItem => ({ type: "reasoning", id: `rs_${tag}`, summary: [{ type: "summary_text", text: "x" }], encrypted_content: `gAAAA-${tag}` });
   const replayed = (tag: string) => ({ type: "reasoning", summary: [], encrypted_content: `gAAAA-${tag}` });
   const cache: Record<string, CodexItem[]> = { call_1: [rs("one")], call_2: [rs("two")], call_3: [rs("one")] };

@@ -7,7 +7,7 @@ import { callItem, messageItem, reasoningItem, USAGE } from "./fixtures/events.t
 const final = (output: unknown[], extra: Record<string, unknown> = {}) => ({ id: "resp_1", status: "completed", output, usage: USAGE, incomplete_details: null, error: null, ...extra });
 
 describe("chatFromResponse", () => {
-  test("§3.9 example: reasoning_content, tool_calls, finish tool_calls, usage", () => {
+  test("docs/clients.md C3.9 example: reasoning_content, tool_calls, finish tool_calls, usage", () => {
     const out = chatFromResponse(
       final([reasoningItem("rs_1", ["Need to search first…"]), callItem("fc_1", "call_Dke46", "grep", '{"pattern":"foo"}'), callItem("fc_2", "call_Zq81", "read_file", '{"target_file":"a.ts"}')]),
       makeCtx(),

@@ -1,5 +1,5 @@
 /**
- * SDK oracle (translation.md §9.3): the frames chatStream produces, served as an HTTP response, must
+ * SDK oracle (docs/clients.md C0.3): the frames chatStream produces, served as an HTTP response, must
  * be accepted by the official openai SDK's streaming helpers, and an error frame must surface as
  * an exception there.
  */

@@ -149,7 +149,7 @@ describe("chatStream: tool calls", () => {
     expect(run.state.finishReason).toBe("tool_calls");
   });
 
-  test("§3.8 worked example: interleaved parallel calls, exact client frames with usage", () => {
+  test("docs/clients.md C3.8 worked example: interleaved parallel calls, exact client frames with usage", () => {
     const events: CodexEvent[] = E.seq([
       E.created(),
       { type: "response.output_item.added", output_index: 0, item: { id: "rs_68ca6052", type: "reasoning", summary: [] } },
@@ -175,7 +175,7 @@ describe("chatStream: tool calls", () => {
       `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1758093393,"model":"gpt-5.5","choices":[],"usage":{"prompt_tokens":5914,"completion_tokens":92,"total_tokens":6006,"prompt_tokens_details":{"cached_tokens":4096},"completion_tokens_details":{"reasoning_tokens":40}}}\n\n`,
       DONE,
     ]);
-    // §3.10: the reasoning item is kept for replay, keyed by the call that followed it.
+    // docs/clients.md C3.10: the reasoning item is kept for replay, keyed by the call that followed it.
     expect(run.state.reasoningForCalls).toEqual([{ callIds: ["call_Dke46"], items: [{ type: "reasoning", summary: [], encrypted_content: "gAAAAB…" }] }]);
   });
 

@@ -1,6 +1,6 @@
 /**
  * The real Claude Code (`@anthropic-ai/claude-code`, `claude -p`) against the gateway (issue 6,
- * issue 8; translation.md §6.10–6.11): ANTHROPIC_BASE_URL at the gateway, telemetry, error
+ * issue 8; docs/clients.md C6.10–6.11): ANTHROPIC_BASE_URL at the gateway, telemetry, error
  * reporting and updates off, an isolated CLAUDE_CONFIG_DIR. A plain turn with `--model sonnet` and
  * `--model haiku`, and a turn where it runs Bash and finishes, each with ANTHROPIC_API_KEY
  * (x-api-key) and with ANTHROPIC_AUTH_TOKEN (Bearer). A recording proxy checks which header it sent.

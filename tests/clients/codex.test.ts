@@ -1,5 +1,5 @@
 /**
- * The real Codex CLI (`@openai/codex`) against the gateway (issue 8; upstream.md §9): `codex exec`
+ * The real Codex CLI (`@openai/codex`) against the gateway (issue 8; docs/clients.md C4.6): `codex exec`
  * with a custom provider (wire_api "responses", env_key) runs a tool loop — the mock asks for
  * `exec_command` with a harmless command, the CLI runs it and sends the output back, the mock
  * answers with text — and the CLI exits 0 with that text as its last message.

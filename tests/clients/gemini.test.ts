@@ -1,5 +1,5 @@
 /**
- * The real Gemini CLI (`@google/gemini-cli`) against the gateway (issue 12; gemini.md §1.7, §8.3):
+ * The real Gemini CLI (`@google/gemini-cli`) against the gateway (issue 12; docs/clients.md C9.7, C16):
  * GOOGLE_GEMINI_BASE_URL at the gateway root, settings with `selectedType: gemini-api-key`,
  * usage statistics, telemetry and auto-update off, a trusted workspace, and `gemini -p`. It runs
  * `run_shell_command` once, gets the answer, prints it exactly once, and makes no hidden retries
@@ -17,7 +17,7 @@ let proxy: ReturnType<typeof recordingProxy>;
 let work: ReturnType<typeof tempDir>;
 const works = await cliWorks("gemini");
 
-/** gemini.md §1.7, plus everything that would phone home turned off. */
+/** docs/clients.md C9.7, plus everything that would phone home turned off. */
 export const GEMINI_SETTINGS = {
   security: { auth: { selectedType: "gemini-api-key" } },
   model: { compressionThreshold: 0.2 },

@@ -96,7 +96,7 @@ describe("@google/genai", () => {
   });
 
   // @google/genai 3.x lists on /v1/models (the OpenAI list path): the gateway must answer in
-  // Gemini shape there when the key comes the Google way (gemini.md §1.1). Also /v1beta explicitly.
+  // Gemini shape there when the key comes the Google way (docs/clients.md C9.1). Also /v1beta explicitly.
   for (const apiVersion of [undefined, "v1beta"]) {
     test(`models.list pages to the end (${apiVersion ?? "SDK default api version"})`, async () => {
       const seen: string[] = [];

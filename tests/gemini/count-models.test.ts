@@ -6,7 +6,7 @@ import { IMAGE_TOKENS } from "../../src/translate/gemini/count.ts";
 /** A stand-in counter: one token per 4 characters, rounded up. */
 const count = (t: string) => Math.ceil(t.length / 4);
 
-describe("geminiCountTokens (§6)", () => {
+describe("geminiCountTokens (docs/clients.md C14)", () => {
   test("contents form (what the SDK sends)", () => {
     const r = geminiCountTokens({ contents: [{ role: "user", parts: [{ text: "x".repeat(40) }] }] }, count);
     expect(r).toEqual({ totalTokens: 10 + 4, promptTokensDetails: [{ modality: "TEXT", tokenCount: 14 }] });
@@ -54,7 +54,7 @@ describe("geminiCountTokens (§6)", () => {
   });
 });
 
-describe("models list and get (§7)", () => {
+describe("models list and get (docs/clients.md C15)", () => {
   const models: GeminiModelInfo[] = Array.from({ length: 7 }, (_, i) => ({ id: `m${i}`, upstream: "gpt-5.5", contextWindow: 272000 }));
 
   test("entry shape", () => {

@@ -62,7 +62,7 @@ export function allParts(frames: any[]): any[] {
   return frames.flatMap((f) => f.candidates?.[0]?.content?.parts ?? []);
 }
 
-/** The §3.8 upstream stream (reasoning summary + text + one function call). */
+/** The docs/clients.md C11.8 upstream stream (reasoning summary + text + one function call). */
 export function workedExample(encrypted = "gAAAAB-final"): CodexEvent[] {
   return events([
     ["response.created", { response: { id: "resp_9a1", model: "gpt-5.5", output: [] } }],

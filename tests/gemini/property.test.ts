@@ -6,7 +6,7 @@ import type { CodexEvent } from "../../src/codex/types.ts";
 import { allParts, makeCtx, parseSse, runStream } from "./helpers.ts";
 
 /**
- * Property (gemini.md §8.2 S23, §4): for random upstream outputs, the SSE is strictly framed,
+ * Property (docs/clients.md C16 S23, C12): for random upstream outputs, the SSE is strictly framed,
  * exactly the last frame has a finishReason, every call is emitted once with its args, and the
  * merged stream parts equal the non-stream parts.
  */

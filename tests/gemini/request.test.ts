@@ -22,7 +22,7 @@ const E1 = fernet(1);
 const E2 = fernet(2);
 const D = "iVBORw0KGgo=";
 
-describe("geminiToCodex §8.1 vectors", () => {
+describe("geminiToCodex docs/clients.md C16 vectors", () => {
   test("R1 one user text", () => {
     const out = toCodex({ contents: [{ parts: [{ text: "hi" }] }] });
     expect(out.input).toEqual([{ type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] }]);
@@ -216,7 +216,7 @@ describe("geminiToCodex §8.1 vectors", () => {
     ]);
   });
 
-  test("R18 Gemini parameters schema converted (§2.9)", () => {
+  test("R18 Gemini parameters schema converted (docs/clients.md C10.9)", () => {
     const out = toCodex({
       contents: [user({ text: "q" })],
       tools: [{ functionDeclarations: [{ name: "pick", description: "d", parameters: { type: "OBJECT", properties: { n: { type: "INTEGER", format: "int32" } }, required: ["n"] } }] }],
@@ -424,7 +424,7 @@ describe("geminiToCodex §8.1 vectors", () => {
   });
 });
 
-describe("§3.8 round trip: Gemini CLI's next request", () => {
+describe("docs/clients.md C11.8 round trip: Gemini CLI's next request", () => {
   test("restores the upstream item order", () => {
     const sig = encodeSignature([E1]);
     const out = toCodex({
@@ -442,7 +442,7 @@ describe("§3.8 round trip: Gemini CLI's next request", () => {
     ]);
   });
 
-  test("§2.11 worked request", () => {
+  test("docs/clients.md C10.11 worked request", () => {
     const out = toCodex({
       contents: [{ role: "user", parts: [{ text: "<session_context>…</session_context>" }, { text: "Open a.ts" }] }],
       systemInstruction: { role: "user", parts: [{ text: "You are terse." }] },

@@ -37,8 +37,8 @@ function mergeTexts(parts: any[]): any[] {
   return out;
 }
 
-describe("geminiFromResponse (§4)", () => {
-  test("the §4 example", () => {
+describe("geminiFromResponse (docs/clients.md C12)", () => {
+  test("the docs/clients.md C12 example", () => {
     expect(geminiFromResponse(accumulated(workedExample()), ctx())).toEqual({
       candidates: [
         {
@@ -108,7 +108,7 @@ describe("geminiFromResponse (§4)", () => {
   });
 
   const fixtures: [string, CodexEvent[]][] = [
-    ["§3.8 worked example", workedExample()],
+    ["docs/clients.md C11.8 worked example", workedExample()],
     ["text only", textStream(["Hel", "lo ", "world"], { input_tokens: 5, output_tokens: 3, total_tokens: 8 })],
     [
       "reasoning, two summaries, text, call, trailing reasoning",

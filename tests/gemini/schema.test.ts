@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { cleanJsonSchema, geminiSchemaToJson, toolParametersRoot } from "../../src/translate/gemini/schema.ts";
 
-describe("Gemini Schema → JSON Schema (§2.9)", () => {
+describe("Gemini Schema → JSON Schema (docs/clients.md C10.9)", () => {
   test("worked example", () => {
     const input = {
       type: "OBJECT",

@@ -8,7 +8,7 @@ import { GatewayError } from "../../src/errors.ts";
 import { events, makeCtx, textStream, workedExample } from "./helpers.ts";
 
 /**
- * Oracles (gemini.md §8.3): the installed `@google/genai` (3.x) reads our frames from a local server,
+ * Oracles (docs/clients.md C16): the installed `@google/genai` (3.x) reads our frames from a local server,
  * and a replica of the 1.30 stream parser Gemini CLI bundles (copied regex + loop from
  * tests/clients/node_modules/@google/gemini-cli/bundle) reads the same bytes split at arbitrary points.
  */
@@ -107,7 +107,7 @@ function sdk130Parse(wire: string, cuts: number[]): any[] {
 }
 
 describe("@google/genai 3.x reads our streams", () => {
-  test("§3.8 example: text, function call with args, thoughts, signature, usage", async () => {
+  test("docs/clients.md C11.8 example: text, function call with args, thoughts, signature, usage", async () => {
     scenario = { events: workedExample(), keepalives: true };
     const chunks = await collect("Open a.ts", { thinkingConfig: { includeThoughts: true, thinkingBudget: 8192 } });
     const text = chunks.map((c) => c.text ?? "").join("");
@@ -201,7 +201,7 @@ describe("@google/genai 3.x reads our streams", () => {
 
 describe("Gemini CLI's @google/genai 1.30 parser (replica) reads our bytes", () => {
   const fixtures: [string, Scenario][] = [
-    ["§3.8 with keep-alives", { events: workedExample(), keepalives: true }],
+    ["docs/clients.md C11.8 with keep-alives", { events: workedExample(), keepalives: true }],
     ["U+2028 text", { events: textStream(["x\u2028y", "\u2029z"]) }],
     ["error after content", { events: [...textStream(["p"]).slice(0, 3)], end: { kind: "eof" } }],
   ];

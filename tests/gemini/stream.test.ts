@@ -26,7 +26,7 @@ function assertSuccessfulStream(wire: string): any[] {
   return frames;
 }
 
-describe("geminiStream §8.2 vectors (SSE framing)", () => {
+describe("geminiStream docs/clients.md C16 vectors (SSE framing)", () => {
   test("S1 text only: text frames, final parts [] with STOP and usage", () => {
     const wire = runStream(textStream(["Hel", "lo"], { input_tokens: 10, output_tokens: 2, total_tokens: 12 })).pieces.join("");
     const frames = assertSuccessfulStream(wire);
@@ -36,7 +36,7 @@ describe("geminiStream §8.2 vectors (SSE framing)", () => {
     expect(last(frames).responseId).toBe("resp_t");
   });
 
-  test("S2 the §3.8 worked example, byte for byte", () => {
+  test("S2 the docs/clients.md C11.8 worked example, byte for byte", () => {
     const expected =
       'data: {"candidates":[{"content":{"role":"model","parts":[{"text":"**Locating the file**\\n\\nNeed the file.","thought":true}]},"index":0}],"modelVersion":"gemini-2.5-pro","responseId":"resp_9a1"}\n\n' +
       `data: {"candidates":[{"content":{"role":"model","parts":[{"text":"Reading it.","thoughtSignature":"${SIG}"}]},"index":0}],"modelVersion":"gemini-2.5-pro","responseId":"resp_9a1"}\n\n` +

@@ -8,7 +8,7 @@ const SEED_MODELS = ["gpt-5", "gpt-5-codex", "gpt-5-codex-mini", "gpt-5.1", "gpt
 const NEWER = ["gpt-5.4-mini", "gpt-5.5", "gpt-5.6-sol", "gpt-5.6-terra", "gpt-5.6-luna", "codex-auto-review"];
 
 describe("built-in catalog", () => {
-  test("has every seed model and the newer §8.3 models", () => {
+  test("has every seed model and the newer docs/protocol.md P8.3 models", () => {
     for (const slug of [...SEED_MODELS, ...NEWER]) expect(builtinLookup(slug)?.slug).toBe(slug);
   });
 
@@ -35,7 +35,7 @@ describe("built-in catalog", () => {
     }
   });
 
-  test("gpt-5.4 defaults to xhigh, gpt-5.6-sol to low (§8.3)", () => {
+  test("gpt-5.4 defaults to xhigh, gpt-5.6-sol to low (docs/protocol.md P8.3)", () => {
     expect(builtinLookup("gpt-5.4")!.defaultEffort).toBe("xhigh");
     expect(builtinLookup("gpt-5.6-sol")!.defaultEffort).toBe("low");
   });

@@ -1,5 +1,5 @@
 /**
- * The expected files judged by the clients' own code (translation.md §9.3, §9.4): every expected
+ * The expected files judged by the clients' own code (docs/clients.md C0.3, C0.3): every expected
  * stream is fed to the official SDK's stream helper (openai ChatCompletionStream / ResponseStream,
  * @anthropic-ai/sdk MessageStream; Gemini frames are merged the way a client does), which throws on
  * protocol violations; a successful stream must then agree with the expected non-stream answer
@@ -78,7 +78,7 @@ for (const c of cases) {
         // The role chunk's content "" stays "" in the SDK's snapshot where the JSON answer has null.
         expect(got.message.content || null).toEqual(want.message.content ?? null);
         expect(got.message.refusal || null).toEqual(want.message.refusal ?? null);
-        // Custom tool calls stream as function deltas (no custom variant in chunks, §3.3-10).
+        // Custom tool calls stream as function deltas (no custom variant in chunks, docs/clients.md C3.3-10).
         const calls = (m: any) => (m.tool_calls ?? []).map((t: any) => ({ id: t.id, name: t.function?.name ?? t.custom?.name, args: t.function?.arguments ?? t.custom?.input }));
         expect(calls(got.message)).toEqual(calls(want.message));
         if (req.stream_options?.include_usage) expect(r.value.usage).toEqual(json.body.usage);
@@ -127,7 +127,7 @@ for (const c of cases) {
         const raw = read(c.dir, name);
         let frames: any[];
         if (framing === "sse") {
-          // gemini.md §1.5: only `data: <one-line JSON>\n\n` frames; no comments, no event: lines.
+          // docs/clients.md C9.5: only `data: <one-line JSON>\n\n` frames; no comments, no event: lines.
           expect(raw.endsWith("\n\n") || raw === "").toBe(true);
           const blocks = raw.split("\n\n").filter((b) => b !== "");
           for (const b of blocks) expect(b).toMatch(/^data: [^\n]+$/);
@@ -141,7 +141,7 @@ for (const c of cases) {
           return;
         }
         expect(errors.length).toBe(0);
-        // finishReason and usage only on the last frame (§3.1).
+        // finishReason and usage only on the last frame (docs/clients.md C11.1).
         frames.slice(0, -1).forEach((f) => expect(f.candidates?.[0]?.finishReason).toBeUndefined());
         const last = frames.at(-1);
         const want = json.body.candidates[0];

@@ -7,8 +7,8 @@ export const messageItem = { id: "msg_1", type: "message", role: "assistant", st
 export const callItem = { id: "fc_1", type: "function_call", status: "completed", call_id: "call_1", name: "list", arguments: '{"limit":20,"offset":0}' };
 
 /**
- * One turn as the backend streams it (translation.md §4.2 canonical order): reasoning, text, a
- * tool call, with Codex extras, and a response.completed whose output is empty (§1.4).
+ * One turn as the backend streams it (docs/clients.md C4.2 canonical order): reasoning, text, a
+ * tool call, with Codex extras, and a response.completed whose output is empty (docs/protocol.md P3.5).
  */
 export function toolTurn(opts: { model?: string; completedOutput?: unknown[] } = {}): CodexEvent[] {
   const resp = (status: string, extra: Record<string, unknown> = {}) => ({ id: "resp_up", object: "response", created_at: 1758093393, status, model: opts.model ?? "gpt-5.3-codex", output: [], ...extra });

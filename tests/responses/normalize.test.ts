@@ -88,7 +88,7 @@ describe("responsesToCodex: the seed's normalization table (gateway-8082-api.md)
   });
 });
 
-describe("responsesToCodex: translation.md §4.1", () => {
+describe("responsesToCodex: docs/clients.md C4.1", () => {
   test('input: "text" → one user message', () => {
     expect(norm({ input: "hello" }).input).toEqual([user("hello")]);
   });
@@ -250,7 +250,7 @@ describe("missing tool definitions (the seed's two-turn list(limit, offset) exam
   });
 });
 
-describe("previous_response_id (emulated, §4.5)", () => {
+describe("previous_response_id (emulated, docs/clients.md C4.5)", () => {
   const stored = {
     resp_1: [user("first"), { type: "message", role: "assistant", content: [{ type: "output_text", text: "one" }] }],
   };
@@ -279,7 +279,7 @@ describe("previous_response_id (emulated, §4.5)", () => {
   });
 });
 
-describe("compact bodies (upstream.md §10)", () => {
+describe("compact bodies (docs/protocol.md P9.1)", () => {
   test("no store/stream/include; model and effort resolved; input normalized", () => {
     const out = norm({ store: false, stream: true, include: ["reasoning.encrypted_content"], input: "summarize", tools: [], parallel_tool_calls: true }, { compact: true, effort: "high" });
     expect(out).toEqual({ model: "gpt-5.4", input: [user("summarize")], instructions: "You are a helpful assistant.", tools: [], reasoning: { effort: "high" } });

@@ -1,5 +1,5 @@
 /**
- * The official `openai` SDK as the test oracle (translation.md §9): the frames the reducer writes
+ * The official `openai` SDK as the test oracle (docs/clients.md C0.3): the frames the reducer writes
  * must parse in the SDK's Stream and satisfy its ResponseStream accumulator, and the non-stream
  * object must come out of responses.create as a Response.
  */

@@ -169,7 +169,7 @@ describe("responsesStream", () => {
     expect(completedOutput(state)[0].id).toBeUndefined();
   });
 
-  test("an output_item.added call without call_id is held back with its deltas until .done names it (§1.4)", () => {
+  test("an output_item.added call without call_id is held back with its deltas until .done names it (docs/protocol.md P3.5)", () => {
     const events: CodexEvent[] = [
       { type: "response.created", sequence_number: 0, response: { id: "r", output: [] } },
       { type: "response.output_item.added", sequence_number: 1, output_index: 0, item: { id: "fc_1", type: "function_call", status: "in_progress", arguments: "" } },

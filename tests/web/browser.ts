@@ -77,8 +77,10 @@ export async function englishLeft(page: Page, allowed: string[] = []): Promise<s
     const KEEP = new Set(["Token", "CSV", "UTC", "TTFB", "ID", "API", "JSON", "SHA", "auth", "json", "Codex", "English", "codex", "gateway", "sk", ...allow]);
     const found = new Set<string>();
     const check = (text: string) => {
-      for (const word of text.split(/[\s,;:()（）"'“”·…→=|/]+/)) {
-        if (!word || /[0-9_.@*+\-\\[\]{}]/.test(word) || word.length < 3) continue;
+      for (const raw of text.split(/[\s,，;；()（）“”·…→|]+/)) {
+        const word = raw.replace(/^["']+/, "").replace(/["'.:;!?。：！？]+$/, "");
+        // Anything with digits or code punctuation is an identifier, a path, a URL or JSON: data.
+        if (!word || /[0-9_.@*+\-\\[\]{}/~:=&?<>]/.test(word) || word.length < 3) continue;
         if (!/^[A-Za-z]+$/.test(word) || KEEP.has(word)) continue;
         found.add(word);
       }
@@ -116,12 +118,12 @@ export async function axeViolations(page: Page): Promise<string[]> {
   return result as string[];
 }
 
-/** A chat request through the gateway; returns the status. */
-export async function chat(base: string, key: string, model = "gpt-5.5"): Promise<number> {
+/** A chat request through the gateway; returns the status. `[[mock:500]]` in `content` makes the mock fail it. */
+export async function chat(base: string, key: string, model = "gpt-5.5", content = "hi"): Promise<number> {
   const r = await fetch(`${base}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }),
+    body: JSON.stringify({ model, messages: [{ role: "user", content }] }),
   });
   await r.text();
   return r.status;

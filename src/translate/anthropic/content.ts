@@ -1,6 +1,6 @@
 /**
  * User-side content blocks (text, image, document, search_result, tool_reference) → Responses
- * input parts (translation.md §5.3). Used for user messages and for tool_result content alike.
+ * input parts (docs/clients.md C5.3). Used for user messages and for tool_result content alike.
  */
 import { badRequest } from "../../errors.ts";
 import type { CodexItem } from "../../codex/types.ts";
@@ -8,7 +8,7 @@ import { isRecord } from "./util.ts";
 
 export type Part = CodexItem;
 
-/** The only image types the backend decodes reliably; others poison every later turn (§1.3-9, E28). */
+/** The only image types the backend decodes reliably; others poison every later turn (docs/protocol.md P2.7-9, E28). */
 const IMAGE_TYPES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
 
 function textPart(text: string): Part {

@@ -1,5 +1,5 @@
 /**
- * Upstream failures in Anthropic terms (translation.md §6.6, §7). The status/type decision is the
+ * Upstream failures in Anthropic terms (docs/clients.md C6.6, C7). The status/type decision is the
  * shared one (codex/failure.ts, translate/errors.ts); this file adds the Anthropic wording and framing.
  */
 import { GatewayError } from "../../errors.ts";
@@ -14,7 +14,7 @@ const TOO_LONG = /prompt is too long/i;
 /**
  * The message an Anthropic client sees for an upstream error code. Context overflow must contain
  * "prompt is too long": Claude Code's detector is a substring test, and it compacts instead of
- * retrying the same oversized request forever (§6.6, E24). Use it for pre-stream errors too.
+ * retrying the same oversized request forever (docs/clients.md C6.6, E24). Use it for pre-stream errors too.
  */
 export function anthropicErrorMessage(code: string | undefined | null, message: string | undefined | null): string {
   const msg = typeof message === "string" && message.trim() !== "" ? message.trim() : defaultMessage(code);

@@ -1,5 +1,5 @@
 /**
- * The Anthropic Messages surface's pure translators (translation.md §5–§6). Their context is
+ * The Anthropic Messages surface's pure translators (docs/clients.md C5–C6). Their context is
  * AnthropicContext (context.ts). After a successful answer the surface may remember
  * `anthropicReasoningToRemember(done)` in the reasoning cache (for clients that do not ask for thinking).
  */

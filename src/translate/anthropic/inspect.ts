@@ -9,7 +9,7 @@ import { validateMessagesBody } from "./validate.ts";
 export interface MessagesInspection {
   model: string;
   stream: boolean;
-  /** `max_tokens`: checked against the key's cap, never sent upstream (§1.2). */
+  /** `max_tokens`: checked against the key's cap, never sent upstream (docs/protocol.md P2.6). */
   maxOutputTokens?: number;
   /** Requested reasoning effort, unclamped (see thinking.ts requestedEffort). */
   effort?: string;

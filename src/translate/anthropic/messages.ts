@@ -1,8 +1,8 @@
 /**
- * Anthropic `messages` → Codex `input` items (translation.md §5.3). Blocks are processed in order;
+ * Anthropic `messages` → Codex `input` items (docs/clients.md C5.3). Blocks are processed in order;
  * the pending message is flushed whenever a non-message item (function_call,
  * function_call_output, reasoning) is emitted, so interleavings survive. No item carries an `id`
- * (§1.3-4/5): only call_id pairs calls with outputs.
+ * (docs/protocol.md P2.7-4/5): only call_id pairs calls with outputs.
  */
 import { badRequest } from "../../errors.ts";
 import type { CodexItem } from "../../codex/types.ts";
@@ -34,7 +34,7 @@ class InputBuilder {
     this.items.splice(at, 0, ...xs);
   }
 
-  /** An empty message (e.g. an assistant turn cancelled in Claude Code) produces no item (§1.3-3). */
+  /** An empty message (e.g. an assistant turn cancelled in Claude Code) produces no item (docs/protocol.md P2.7-3). */
   flush(): void {
     if (this.parts.length > 0) this.items.push({ type: "message", role: this.role, content: this.parts });
     this.parts = [];
@@ -62,7 +62,7 @@ export function convertMessages(messages: unknown[], names: ToolNameMap, lookup?
     const at = `messages.${i}`;
     const blocks: Record<string, any>[] = typeof msg.content === "string" ? [{ type: "text", text: msg.content }] : msg.content;
     if (msg.role === "system") {
-      // Mid-conversation system turn (Claude Code 2.1 sends one, §6.11): a developer message here.
+      // Mid-conversation system turn (Claude Code 2.1 sends one, docs/clients.md C6.11): a developer message here.
       blocks.forEach((blk) => {
         if (blk.type === "text" && nonEmptyString(blk.text)) b.part("developer", { type: "input_text", text: blk.text });
       });
@@ -108,7 +108,7 @@ function convertBlock(b: InputBuilder, role: string, blk: Record<string, any>, a
     }
   }
   if (role === "assistant") {
-    // Assistant history text must be output_text (§1.3-2); images/documents cannot live there.
+    // Assistant history text must be output_text (docs/protocol.md P2.7-2); images/documents cannot live there.
     if (blk.type === "text" && nonEmptyString(blk.text)) b.part("assistant", { type: "output_text", text: blk.text });
     return;
   }
@@ -138,7 +138,7 @@ function replayCached(b: InputBuilder, replay: Replay, callId: string): void {
 
 /**
  * The backend refuses a call without a later output and an output without an earlier call
- * (§1.3-6, E8, E37). Anthropic refuses such histories too, but clients that edit history or were
+ * (docs/protocol.md P2.7-6, E8, E37). Anthropic refuses such histories too, but clients that edit history or were
  * interrupted still send them; repairing is cheaper than a 400 that Claude Code retries five times:
  * an orphan output becomes user text, an orphan call gets a placeholder output right after it.
  */

@@ -1,7 +1,7 @@
 /**
  * Tool names and tool_use ids for the Anthropic surface. The name map is rebuilt from the request
  * alone (tool definitions first, then names used in history), so the request and stream sides agree
- * without shared state (translation.md §1.3-8, E10, E21). The shortening rules themselves are the
+ * without shared state (docs/protocol.md P2.7-8, E10, E21). The shortening rules themselves are the
  * chat surface's (shared so every surface shortens the same way).
  */
 import { buildToolNameMap, upstreamCallId, type ToolNameMap } from "../chat/names.ts";
@@ -39,13 +39,13 @@ export function anthropicToolNameMap(body: any): Record<string, string> {
 /**
  * tool_use.id / tool_result.tool_use_id → upstream call_id: characters outside [A-Za-z0-9_-]
  * become "_", then ids over 64 chars are shortened deterministically. Applied to both sides of a
- * pair so they stay equal (§5.3, E11).
+ * pair so they stay equal (docs/clients.md C5.3, E11).
  */
 export function anthropicCallId(id: string): string {
   return upstreamCallId(id.replace(/[^A-Za-z0-9_-]/g, "_"));
 }
 
-/** An upstream call_id made safe for a client tool_use.id (Claude Code rejects ids outside this set, §6.1-9). */
+/** An upstream call_id made safe for a client tool_use.id (Claude Code rejects ids outside this set, docs/clients.md C6.1-9). */
 export function clientToolUseId(callId: unknown, fallback: () => string): string {
   const id = typeof callId === "string" ? callId.replace(/[^A-Za-z0-9_-]/g, "_") : "";
   return id || fallback();

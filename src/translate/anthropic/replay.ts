@@ -1,6 +1,6 @@
 /**
- * Reasoning replay for Anthropic clients that do not ask for thinking (translation.md §3.10,
- * §6.3). Without thinking blocks the client cannot carry the encrypted reasoning to the next turn,
+ * Reasoning replay for Anthropic clients that do not ask for thinking (docs/clients.md C3.10,
+ * docs/clients.md C6.3). Without thinking blocks the client cannot carry the encrypted reasoning to the next turn,
  * so the pipeline keeps it in its reasoning cache under the tool call ids that followed it, and the
  * request side puts it back in front of those calls. Clients that do round-trip Codex thinking
  * blocks (Claude Code) never need the cache: their own blocks win.
@@ -41,7 +41,7 @@ export function reasoningGroups(output: unknown): ReasoningGroup[] {
 /**
  * What the pipeline's `onComplete(ctx, body, done)` should `remember` in the reasoning cache: the
  * stream reducer's groups when there was a stream (the terminal `output` is often empty upstream,
- * §1.4), else groups from the final output.
+ * docs/protocol.md P3.5), else groups from the final output.
  */
 export function anthropicReasoningToRemember(done: { output?: unknown; streamState?: unknown }): ReasoningGroup[] {
   const st = done.streamState as { reasoningForCalls?: ReasoningGroup[] } | undefined;

@@ -1,5 +1,5 @@
 /**
- * Anthropic Messages request → Codex request body (translation.md §5). Pure: time, ids and the
+ * Anthropic Messages request → Codex request body (docs/clients.md C5). Pure: time, ids and the
  * resolved model/effort come in through the TranslateContext.
  */
 import type { CodexItem, CodexRequest } from "../../codex/types.ts";
@@ -16,7 +16,7 @@ import { validateMessagesBody } from "./validate.ts";
 export interface AnthropicRequestInfo {
   /** Upstream (shortened) tool name → the client's name, only for names that changed. */
   toolNames: Record<string, string>;
-  /** Whether and how thinking blocks are emitted (§5.5, §6.3). */
+  /** Whether and how thinking blocks are emitted (docs/clients.md C5.5, C6.3). */
   thinking: ThinkingMode;
 }
 
@@ -27,7 +27,7 @@ export function anthropicRequestInfo(body: any): AnthropicRequestInfo {
 /**
  * Claude Code puts a per-request fingerprint block first in `system`
  * (`x-anthropic-billing-header: cc_version=…; cch=…;`). Keeping it would change the prompt prefix
- * on every request and kill prompt-cache hits (§5.2, E26), so that line is removed wherever it is.
+ * on every request and kill prompt-cache hits (docs/clients.md C5.2, E26), so that line is removed wherever it is.
  */
 const BILLING = "x-anthropic-billing-header:";
 
@@ -53,7 +53,7 @@ function firstUserText(input: CodexItem[]): string {
   return first.content.map((p: any) => (p?.type === "input_text" ? p.text : "")).join("\n");
 }
 
-/** `output_config.format` (or the older top-level `output_format`) → `text.format` (§5.1). */
+/** `output_config.format` (or the older top-level `output_format`) → `text.format` (docs/clients.md C5.1). */
 function textFormat(body: Record<string, any>): Record<string, unknown> | undefined {
   const f = isRecord(body.output_config?.format) ? body.output_config.format : isRecord(body.output_format) ? body.output_format : undefined;
   if (f?.type !== "json_schema" || !isRecord(f.schema)) return undefined;
@@ -61,7 +61,7 @@ function textFormat(body: Record<string, any>): Record<string, unknown> | undefi
 }
 
 /**
- * Dropped on purpose: max_tokens, temperature, top_p, top_k (rejected upstream, §1.2),
+ * Dropped on purpose: max_tokens, temperature, top_p, top_k (rejected docs/protocol.md P2.6),
  * `stop_sequences` (see below), metadata, cache_control, context_management, container,
  * mcp_servers and every other field not built here — the output is built, not filtered.
  *

@@ -1,5 +1,5 @@
 /**
- * Final accumulated Codex Response object → non-streaming Anthropic Message (translation.md §6.8).
+ * Final accumulated Codex Response object → non-streaming Anthropic Message (docs/clients.md C6.8).
  * Produces the same content as the stream reducer would (thinking, text, tool_use, in output order).
  */
 import type { AnthropicContext } from "./context.ts";
@@ -26,7 +26,7 @@ function parseInput(args: unknown): Record<string, unknown> {
 
 /**
  * Throws a GatewayError (Anthropic-worded, e.g. "prompt is too long") when the response failed:
- * a non-stream client must get an HTTP error, not a 200 with an error inside (§4.4).
+ * a non-stream client must get an HTTP error, not a 200 with an error inside (docs/clients.md C4.4).
  */
 export function anthropicFromResponse(final: any, ctx: AnthropicContext): Record<string, unknown> {
   const r = isRecord(final) ? final : {};

@@ -1,5 +1,5 @@
 /**
- * Claude Code's conversation identity (translation.md §5.6, §6.11): used for account stickiness
+ * Claude Code's conversation identity (docs/clients.md C5.6, C6.11): used for account stickiness
  * and `prompt_cache_key`. A stable key per session (and per sub-agent) is what keeps the upstream
  * prompt cache hitting (E26).
  */
@@ -42,7 +42,7 @@ export function anthropicSessionKey(body: any, headers?: Headers): string | unde
 /**
  * The upstream `prompt_cache_key`: a UUID derived from model + session key, or — for clients with
  * no session — from model + instructions + first user message, which is stable across the turns
- * of one conversation (the ChatMock approach, §2.7). Raw ids never leave the gateway.
+ * of one conversation (the ChatMock approach, docs/clients.md C2.7). Raw ids never leave the gateway.
  */
 export function promptCacheKey(model: string, sessionKey: string | undefined, instructions: string, firstUserText: string): string {
   return sessionKey ? stableUuid(`${model}|session|${sessionKey}`) : stableUuid(`${model}|prefix|${instructions}|${firstUserText}`);

@@ -1,6 +1,6 @@
 /**
  * Whether a thinking-block signature is something the Codex backend minted (translation.md
- * §1.3-10, §5.3). Codex `encrypted_content` is a Fernet token: base64url of
+ * docs/protocol.md P2.7-10, docs/clients.md C5.3). Codex `encrypted_content` is a Fernet token: base64url of
  * 0x80 ‖ 8-byte timestamp ‖ 16-byte IV ‖ ciphertext (n·16 bytes) ‖ 32-byte HMAC, i.e. it starts with
  * "gAAAA", decodes to ≥ 73 bytes, and (decoded − 57) is a multiple of 16. Anything else (a real
  * Anthropic signature from a session that started on api.anthropic.com, an empty string) must be

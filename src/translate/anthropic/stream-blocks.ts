@@ -40,7 +40,7 @@ export function delta(s: AnthropicStreamState, out: string[], d: Record<string, 
   out.push(`event: content_block_delta\ndata: {"type":"content_block_delta","index":${s.open!.index},"delta":${JSON.stringify(d)}}\n\n`);
 }
 
-/** Closes the open block; a thinking block gets its signature first (sent once, just before stop, §6.1-4). */
+/** Closes the open block; a thinking block gets its signature first (sent once, just before stop, docs/clients.md C6.1-4). */
 export function closeOpen(s: AnthropicStreamState, out: string[]): void {
   const open = s.open;
   if (!open) return;
@@ -79,7 +79,7 @@ export function thinkingOpen(s: AnthropicStreamState, it: ItemState): boolean {
 }
 
 export function startThinking(s: AnthropicStreamState, out: string[], it: ItemState): void {
-  // The SDK does `thinking + delta`: the skeleton must carry both fields (§6.1-3).
+  // The SDK does `thinking + delta`: the skeleton must carry both fields (docs/clients.md C6.1-3).
   startBlock(s, out, "thinking", it.key, { type: "thinking", thinking: "", signature: "" });
   s.emittedThinking = true;
 }

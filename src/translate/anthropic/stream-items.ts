@@ -62,7 +62,7 @@ function summaryTexts(item: any): string[] {
 export function onReasoning(s: AnthropicStreamState, out: string[], it: ItemState, ev: CodexEvent): boolean {
   switch (ev.type) {
     case "response.output_item.added":
-      // A pre-content snapshot; only the value on output_item.done is final (§6.3).
+      // A pre-content snapshot; only the value on output_item.done is final (docs/clients.md C6.3).
       if (typeof ev.item?.encrypted_content === "string" && ev.item.encrypted_content !== "") it.signature = ev.item.encrypted_content;
       return false;
     case "response.reasoning_summary_part.added":
@@ -96,7 +96,7 @@ export function onReasoning(s: AnthropicStreamState, out: string[], it: ItemStat
 export function completeReasoning(s: AnthropicStreamState, out: string[], it: ItemState): void {
   const open = thinkingOpen(s, it);
   // No summary text (display "omitted", or summaries off): a signature-only block still carries
-  // the reasoning to the next turn (§6.2, CLIProxyAPI finalizeCodexSignatureOnlyThinkingBlock).
+  // the reasoning to the next turn (docs/clients.md C6.2, CLIProxyAPI finalizeCodexSignatureOnlyThinkingBlock).
   if (!open && it.signature && s.thinking !== "off") startThinking(s, out, it);
 }
 

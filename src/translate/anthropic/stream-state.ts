@@ -11,7 +11,7 @@ export interface ItemState {
   kind: ItemKind;
   /** message: content indexes whose text was already emitted (for the `.done` fallbacks). */
   textSeen: Set<number>;
-  /** reasoning: latest encrypted_content (the `.done` value is final, §6.3), whether it was sent. */
+  /** reasoning: latest encrypted_content (the `.done` value is final, docs/clients.md C6.3), whether it was sent. */
   signature?: string;
   signatureSent: boolean;
   /** reasoning: summary/content parts that produced text (for `.done` fallbacks), and the last one (for separators). */

@@ -1,12 +1,12 @@
 /**
- * Codex Responses events → Anthropic Messages SSE (translation.md §6).
+ * Codex Responses events → Anthropic Messages SSE (docs/clients.md C6).
  *
  * The Anthropic stream is strictly sequential — one content block open at a time, indices 0,1,2…
- * in start order (§6.1) — while Codex items may overlap (parallel tool calls interleave their
- * argument deltas, §6.4). The reducer therefore gives the floor to one upstream item at a time
+ * in start order (docs/clients.md C6.1) — while Codex items may overlap (parallel tool calls interleave their
+ * argument deltas, docs/clients.md C6.4). The reducer therefore gives the floor to one upstream item at a time
  * (the "owner", in announcement order); events of other items are queued and replayed, in arrival
  * order, once the owner's item is done. A call's first block frame waits until its name and
- * call_id are known (§1.4: `output_item.added` may lack them).
+ * call_id are known (docs/protocol.md P3.5: `output_item.added` may lack them).
  *
  * Frames: `event: <type>\ndata: <json>\n\n`. `message_start` (+ `ping`) is written lazily before
  * the first content frame, so handshake events produce no frames and a failure before any output
@@ -154,7 +154,7 @@ function drain(s: AnthropicStreamState, out: string[]): void {
   }
 }
 
-/** Items that appear only in the terminal `response.output` (never streamed) are still emitted (§6.4). */
+/** Items that appear only in the terminal `response.output` (never streamed) are still emitted (docs/clients.md C6.4). */
 function unseenOutputItems(s: AnthropicStreamState, response: any): CodexEvent[] {
   const output: unknown[] = Array.isArray(response?.output) ? response.output : [];
   const events: CodexEvent[] = [];
@@ -183,7 +183,7 @@ function finish(s: AnthropicStreamState, out: string[], response: any): void {
   closeOpen(s, out);
   const usage = anthropicUsage(response?.usage);
   const stop = stopReason(response, s.sawToolUse, s.sawRefusal);
-  // Final totals go in message_delta: the SDK overwrites usage fields that are present (§6.1-6).
+  // Final totals go in message_delta: the SDK overwrites usage fields that are present (docs/clients.md C6.1-6).
   const u = usage
     ? { input_tokens: usage.input_tokens, cache_read_input_tokens: usage.cache_read_input_tokens, cache_creation_input_tokens: usage.cache_creation_input_tokens, output_tokens: usage.output_tokens }
     : { output_tokens: 0 };
@@ -193,7 +193,7 @@ function finish(s: AnthropicStreamState, out: string[], response: any): void {
 }
 
 function fail(s: AnthropicStreamState, out: string[], err: GatewayError): void {
-  // No block stops, no message_stop: the SDK turns `event: error` into an APIError (§6.6).
+  // No block stops, no message_stop: the SDK turns `event: error` into an APIError (docs/clients.md C6.6).
   out.push(errorFrame(err));
   s.finished = true;
 }
@@ -246,7 +246,7 @@ export const anthropicStream: StreamReducer<AnthropicStreamState, AnthropicConte
   end(s: AnthropicStreamState, end: StreamEnd): string[] {
     if (s.finished) return [];
     const out: string[] = [];
-    // Ending without a terminal event is a failure, never a silent success (§1.4).
+    // Ending without a terminal event is a failure, never a silent success (docs/protocol.md P3.5).
     fail(s, out, failureOfEnd(end));
     return out;
   },

@@ -1,5 +1,5 @@
 /**
- * What the client asked for in `thinking` / `output_config.effort` (translation.md §5.5):
+ * What the client asked for in `thinking` / `output_config.effort` (docs/clients.md C5.5):
  * a reasoning effort for the pipeline to resolve and clamp, and how thinking blocks are shown.
  */
 import { isRecord } from "./util.ts";
@@ -21,7 +21,7 @@ export function thinkingMode(body: any): ThinkingMode {
   return t.display === "omitted" ? "omitted" : "summarized";
 }
 
-/** CLIProxyAPI's ConvertBudgetToLevel thresholds (§5.5). */
+/** CLIProxyAPI's ConvertBudgetToLevel thresholds (docs/clients.md C5.5). */
 export function effortForBudget(budget: number): string {
   if (budget <= 0) return "none";
   if (budget <= 512) return "minimal";
@@ -32,7 +32,7 @@ export function effortForBudget(budget: number): string {
 }
 
 /**
- * The effort the client asked for, unclamped (the pipeline clamps per model, §2.6):
+ * The effort the client asked for, unclamped (the pipeline clamps per model, docs/clients.md C2.6):
  * - thinking disabled ⇒ "none" (the clamp moves it up to the lowest level the model has);
  * - `output_config.effort` wins when present: it is the explicit, newer knob (Claude Code's
  *   `/effort`), while `budget_tokens: 31999` is just Claude Code's default budget;

@@ -1,5 +1,5 @@
 /**
- * Anthropic tools and tool_choice → Codex (translation.md §5.4, §6.11).
+ * Anthropic tools and tool_choice → Codex (docs/clients.md C5.4, C6.11).
  */
 import { badRequest } from "../../errors.ts";
 import type { ToolNameMap } from "./names.ts";
@@ -36,7 +36,7 @@ function loadedToolNames(messages: unknown[]): Set<string> {
 
 /**
  * `input_schema` → `parameters`: `$schema` removed (draft-07 and 2020-12 markers alike), missing
- * schema or type ⇒ object, object without properties ⇒ `{}` (§2.4). The rest of the schema is kept
+ * schema or type ⇒ object, object without properties ⇒ `{}` (docs/clients.md C2.4). The rest of the schema is kept
  * as is (strict is off, so 2020-12 keywords such as `$defs` are tolerated).
  */
 export function toolParameters(schema: unknown): Record<string, unknown> {
@@ -55,7 +55,7 @@ export function convertTools(body: Record<string, any>, names: ToolNameMap): Cod
   for (const t of defs) {
     if (!isRecord(t)) continue;
     // defer_loading (Anthropic tool search): hidden until ToolSearch references it, as Anthropic does;
-    // the flag itself is never forwarded. Keeps the prompt (and its cache prefix) small (§6.11).
+    // the flag itself is never forwarded. Keeps the prompt (and its cache prefix) small (docs/clients.md C6.11).
     if (t.defer_loading === true && !loaded.has(t.name)) continue;
     let out: Record<string, unknown> | undefined;
     if (isWebSearch(t)) {

@@ -1,5 +1,5 @@
 /**
- * Usage and stop_reason, shared by the stream and non-stream converters (translation.md §6.5).
+ * Usage and stop_reason, shared by the stream and non-stream converters (docs/clients.md C6.5).
  */
 import { readUsage, usageExtras } from "../../codex/usage.ts";
 import { isRecord } from "./util.ts";
@@ -34,7 +34,7 @@ export type StopReason = "end_turn" | "max_tokens" | "tool_use" | "refusal";
 /**
  * A truncated answer is `max_tokens` even when it was cut inside a tool call — that is what
  * Anthropic reports, and a tool_use stop would make Claude Code run a half-parsed input. Otherwise
- * any emitted tool_use block wins (§6.5).
+ * any emitted tool_use block wins (docs/clients.md C6.5).
  */
 export function stopReason(response: unknown, sawToolUse: boolean, sawRefusal: boolean): StopReason {
   const r = isRecord(response) ? response : {};

@@ -3,7 +3,7 @@
  * and anthropicToCodex / count_tokens (so a malformed body is a 400 naming the field, never a
  * TypeError and a 500). Deliberately lenient about what the backend can do without: unknown
  * fields and unknown block types are dropped later, not refused — every 400 costs a Claude Code
- * user six upstream attempts (§6.11).
+ * user six upstream attempts (docs/clients.md C6.11).
  */
 import { badRequest } from "../../errors.ts";
 import { isRecord, nonEmptyString } from "./util.ts";

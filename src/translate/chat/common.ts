@@ -1,6 +1,6 @@
 /**
  * Pieces shared by the streaming and non-streaming Chat answers: usage, finish_reason, upstream
- * failure classification (translation.md §3.5, §3.6, §7) and reasoning-replay grouping (§3.10).
+ * failure classification (docs/clients.md C3.5, C3.6, C7) and reasoning-replay grouping (C3.10).
  */
 import type { ErrorType } from "../../errors.ts";
 import { classifyCodexFailure, renderFailure } from "../../codex/failure.ts";
@@ -36,7 +36,7 @@ export function chatUsage(u: unknown): ChatUsage {
 
 export type ChatFinishReason = "stop" | "tool_calls" | "length" | "content_filter";
 
-/** §3.5: tool_calls wins over stop; any incomplete is length unless it was the content filter. */
+/** docs/clients.md C3.5: tool_calls wins over stop; any incomplete is length unless it was the content filter. */
 export function finishReasonFor(status: unknown, incompleteReason: unknown, sawToolCall: boolean): ChatFinishReason {
   if (status === "incomplete") return incompleteReason === "content_filter" ? "content_filter" : "length";
   return sawToolCall ? "tool_calls" : "stop";
@@ -52,7 +52,7 @@ export interface UpstreamFailure {
 }
 
 /**
- * Classify an in-stream failure (response.failed / error / EOF / transport) the way §7 answers it,
+ * Classify an in-stream failure (response.failed / error / EOF / transport) the way docs/clients.md C7 answers it,
  * through the gateway-wide mapping (translate/errors.ts) so stream frames and HTTP errors agree.
  * `statusHint` (from a pipeline StreamEnd) is used when the code itself is not one upstream knows.
  */
@@ -83,7 +83,7 @@ export interface ReasoningGroup {
 
 /**
  * What to `remember` after a successful answer: the stream reducer's groups when there was a
- * stream (the terminal `output` is often empty upstream, §1.4), else groups from the final output.
+ * stream (the terminal `output` is often empty docs/protocol.md P3.5), else groups from the final output.
  * Fits the pipeline's `onComplete(ctx, body, { output, streamState })`.
  */
 export function chatReasoningToRemember(done: { output?: unknown; streamState?: unknown }): ReasoningGroup[] {
@@ -93,7 +93,7 @@ export function chatReasoningToRemember(done: { output?: unknown; streamState?: 
 
 /**
  * Group reasoning items of a finished output by the tool call that followed them ("items since
- * the previous call", §3.10). Used by chatFromResponse's callers; the stream reducer builds the
+ * the previous call", docs/clients.md C3.10). Used by chatFromResponse's callers; the stream reducer builds the
  * same groups incrementally.
  */
 export function reasoningGroups(output: unknown): ReasoningGroup[] {

@@ -1,5 +1,5 @@
 /**
- * Chat content parts → Responses content parts (translation.md §2.3), plus the tool-output and
+ * Chat content parts → Responses content parts (docs/clients.md C2.3), plus the tool-output and
  * system-text helpers. Only what the backend reliably accepts goes through; everything it would
  * reject with an opaque 400 is refused here with a message naming the part.
  */
@@ -50,7 +50,7 @@ export function userParts(content: unknown, where: string): Part[] {
   return out;
 }
 
-/** Assistant history content → output_text / refusal parts (§1.3-2); images are dropped (§2.3). */
+/** Assistant history content → output_text / refusal parts (docs/protocol.md P2.7-2); images are dropped (docs/clients.md C2.3). */
 export function assistantParts(content: unknown, where: string, refusal?: unknown): Part[] {
   const out: Part[] = [];
   if (typeof content === "string") {
@@ -185,7 +185,7 @@ function mimeForFilename(name: string): string {
   return table[ext] ?? "application/pdf";
 }
 
-/** Reasoning items are replayed without ids (§1.3-5); only encrypted content makes them useful. */
+/** Reasoning items are replayed without ids (docs/protocol.md P2.7-5); only encrypted content makes them useful. */
 export function replayableReasoning(item: CodexItem): CodexItem | undefined {
   if (typeof item.encrypted_content !== "string" || item.encrypted_content === "") return undefined;
   return { type: "reasoning", summary: [], encrypted_content: item.encrypted_content };

@@ -1,7 +1,7 @@
 /**
  * The Chat surface's TranslateContext, and its per-request fields (`chatContext`): the tool-name
  * map the answer side reverses, the usage-chunk flag, and a prompt_cache_key taken from a client
- * session header when the body names none (§2.7 order: body key → header → body hints).
+ * session header when the body names none (docs/clients.md C2.7 order: body key → header → body hints).
  */
 import type { TranslateContext } from "../types.ts";
 import { isRecord, sessionHeader, type ChatInspectInput } from "./inspect.ts";
@@ -16,7 +16,7 @@ export interface ChatContext extends TranslateContext {
   includeUsage?: boolean;
   /** Overrides the body-derived prompt_cache_key (a client session header). */
   promptCacheKey?: string;
-  /** Reasoning replay lookup by tool call ids (§3.10): the reasoning cache, scoped by key. */
+  /** Reasoning replay lookup by tool call ids (docs/clients.md C3.10): the reasoning cache, scoped by key. */
   reasoningFor?: ReasoningLookup;
 }
 

@@ -32,7 +32,7 @@ export interface ChatInspectInput {
   headers?: Headers;
 }
 
-/** Client session headers, most specific first (translation.md §2.7, design.md §4). */
+/** Client session headers, most specific first (docs/clients.md C2.7, docs/protocol.md P12). */
 const SESSION_HEADERS = ["session_id", "session-id", "x-session-id", "x-cursor-conversation-id"];
 
 export function sessionHeader(headers: Headers | undefined): string | undefined {
@@ -49,7 +49,7 @@ export function inspectChat(body: unknown, input?: ChatInspectInput): ChatInspec
 
   if (isResponsesShaped(body)) {
     if (typeof body.input !== "string" && !Array.isArray(body.input)) throw badRequest("`input` must be a string or an array of items", "input");
-    // Server-side state cannot exist behind store:false (translation.md §4.5, E33).
+    // Server-side state cannot exist behind store:false (docs/clients.md C4.5, E33).
     if (body.previous_response_id != null) {
       throw badRequest("This gateway is stateless: `previous_response_id` is not supported; send the full conversation in `input`", "previous_response_id", "previous_response_not_found");
     }
@@ -97,7 +97,7 @@ function checkUnsupported(body: Record<string, any>): void {
   }
 }
 
-/** Anthropic-style budget thresholds (translation.md §5.5), for OpenRouter `reasoning.max_tokens`. */
+/** Anthropic-style budget thresholds (docs/clients.md C5.5), for OpenRouter `reasoning.max_tokens`. */
 export function effortForBudget(budget: number): string {
   if (budget <= 512) return "minimal";
   if (budget <= 1024) return "low";

@@ -1,6 +1,6 @@
 /**
  * Tool names and call ids the backend would reject, made acceptable in a reversible, deterministic
- * way (translation.md §1.3-7/8). Deterministic matters: the map is rebuilt from the request alone
+ * way (docs/protocol.md P2.7-7/8). Deterministic matters: the map is rebuilt from the request alone
  * on every turn, so history items and new tool definitions always agree (E10, E11, E21).
  */
 import { sha256Hex } from "../../util/hash.ts";

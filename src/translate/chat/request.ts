@@ -1,5 +1,5 @@
 /**
- * chatToCodex: a Chat Completions body → the Codex request body (translation.md §2).
+ * chatToCodex: a Chat Completions body → the Codex request body (docs/clients.md C2).
  * Pure: everything variable (upstream model, effort, default instructions, reasoning replay
  * lookup, cache key) comes from the TranslateContext.
  */
@@ -12,7 +12,7 @@ import { stableUuid, upstreamCallId, upstreamToolName, type ToolNameMap } from "
 import { responsesInput } from "./responses-input.ts";
 import { chatToolNameMap, mapTools } from "./tools.ts";
 
-/** Looks up cached reasoning items for tool call ids (§3.10); provided by the pipeline. */
+/** Looks up cached reasoning items for tool call ids (docs/clients.md C3.10); provided by the pipeline. */
 export type ReasoningLookup = (callIds: string[]) => CodexItem[] | undefined;
 
 type Obj = Record<string, any>;
@@ -93,7 +93,7 @@ function messagesToInput(messages: unknown, names: ToolNameMap, customNames: Set
     if (role === "system" || role === "developer") {
       const text = plainText(m.content, `${at}.content`);
       if (leading) systemTexts.push(text);
-      // Never role:"system" in input (§1.3-1).
+      // Never role:"system" in input (docs/protocol.md P2.7-1).
       else if (text !== "") input.push({ type: "message", role: "developer", content: [{ type: "input_text", text }] });
       return;
     }
@@ -121,7 +121,7 @@ function messagesToInput(messages: unknown, names: ToolNameMap, customNames: Set
     const at = `messages[${i}]`;
     const turnStart = input.length;
     const content = assistantParts(m.content, `${at}.content`, m.refusal);
-    // No empty assistant message before tool calls (§1.3-3, E9).
+    // No empty assistant message before tool calls (docs/protocol.md P2.7-3, E9).
     if (content.length) input.push({ type: "message", role: "assistant", content });
     if (m.tool_calls != null && !Array.isArray(m.tool_calls)) throw badRequest(`\`${at}.tool_calls\` must be an array`, `${at}.tool_calls`);
     const calls: unknown[] = m.tool_calls ?? [];
@@ -159,7 +159,7 @@ function messagesToInput(messages: unknown, names: ToolNameMap, customNames: Set
     if (type !== "function") throw badRequest(`Unsupported tool call type ${JSON.stringify(type)}`, `${at}.type`);
     const f = isRecord(tc.function) ? tc.function : {};
     if (typeof f.name !== "string" || f.name === "") throw badRequest(`\`${at}.function.name\` is required`, `${at}.function.name`);
-    // A streamed custom call reaches the client as type "function" (§3.3-10); send it back as what it was.
+    // A streamed custom call reaches the client as type "function" (docs/clients.md C3.3-10); send it back as what it was.
     if (customNames.has(f.name)) {
       return { type: "custom_tool_call", call_id: upstreamCallId(id), name: upstreamToolName(names, f.name), input: typeof f.arguments === "string" ? f.arguments : "" };
     }
@@ -242,7 +242,7 @@ function textParam(body: Obj): Record<string, unknown> | undefined {
 }
 
 /**
- * prompt_cache_key (§2.7): the pipeline's `ctx.promptCacheKey` (may come from headers) → the body's
+ * prompt_cache_key (docs/clients.md C2.7): the pipeline's `ctx.promptCacheKey` (may come from headers) → the body's
  * own session identity → a fingerprint of instructions + first user message, so clients that send
  * nothing (Cline, curl) still hit the upstream cache. `user` and over-long keys are hashed: they
  * may be personal identifiers and are only a routing hint upstream.

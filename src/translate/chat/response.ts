@@ -1,6 +1,6 @@
 /**
  * chatFromResponse: the final accumulated Response object → a non-streaming `chat.completion`
- * (translation.md §3.9). Joins text exactly as the stream reducer does, so the concatenated stream
+ * (docs/clients.md C3.9). Joins text exactly as the stream reducer does, so the concatenated stream
  * deltas equal the non-stream content for the same upstream events.
  */
 import { codexFailureToError } from "../errors.ts";
@@ -10,7 +10,7 @@ import { clientToolName } from "./names.ts";
 
 export function chatFromResponse(final: any, ctx: ChatContext): Record<string, unknown> {
   const resp = final ?? {};
-  // A failed response never becomes a chat.completion; it is the §7 error answer.
+  // A failed response never becomes a chat.completion; it is the docs/clients.md C7 error answer.
   if (resp.status === "failed" || (resp.error && resp.status !== "completed" && resp.status !== "incomplete")) {
     throw codexFailureToError(resp.error ?? { code: "upstream_error" });
   }

@@ -1,8 +1,8 @@
 /**
  * MINIMAL normalizer for a Responses-shaped body posted to the Chat endpoint (Cursor, E30/E31).
- * The Responses surface owns the full normalizer (translation.md §4.1); this covers what such
+ * The Responses surface owns the full normalizer (docs/clients.md C4.1); this covers what such
  * clients send: string input, role messages with string or part content, tool calls and outputs,
- * reasoning items. Ids are stripped (store:false needs none, §1.3-4/5).
+ * reasoning items. Ids are stripped (store:false needs none, docs/protocol.md P2.7-4/5).
  */
 import { badRequest } from "../../errors.ts";
 import type { CodexItem } from "../../codex/types.ts";

@@ -54,7 +54,7 @@ export interface ChatStreamState {
   thinkOpen: boolean;
   /** Replayable reasoning items completed since the last tool call. */
   pendingReasoning: CodexItem[];
-  /** For the pipeline: after the stream, `reasoningCache.remember(g.callIds, g.items)` for each group (§3.10). */
+  /** For the pipeline: after the stream, `reasoningCache.remember(g.callIds, g.items)` for each group (docs/clients.md C3.10). */
   reasoningForCalls: ReasoningGroup[];
   finishReason?: ChatFinishReason;
   /** Raw upstream usage from the terminal event (for usage recording). */
@@ -87,7 +87,7 @@ export const content = (s: ChatStreamState, text: string, out: string[]) => push
 export function keyOf(s: ChatStreamState, ev: CodexEvent): string {
   if (typeof ev.item_id === "string") return ev.item_id;
   if (typeof ev.call_id === "string") {
-    // custom_tool_call_input events may name the call instead of the item (upstream.md §3.3).
+    // custom_tool_call_input events may name the call instead of the item (docs/protocol.md P3.3).
     for (const [key, call] of s.calls) if (call.callId === ev.call_id) return key;
   }
   if (typeof ev.output_index === "number") return s.keyByOutput.get(ev.output_index) ?? `out:${ev.output_index}`;

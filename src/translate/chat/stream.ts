@@ -1,5 +1,5 @@
 /**
- * chatStream: Codex SSE events → Chat Completions chunks (translation.md §3).
+ * chatStream: Codex SSE events → Chat Completions chunks (docs/clients.md C3).
  *
  * Frames are `data: {json}\n\n`. The role chunk is sent lazily, just before the first real frame,
  * so a stream that fails before producing anything writes nothing and the pipeline can still answer
@@ -142,7 +142,7 @@ function itemAdded(s: ChatStreamState, ev: CodexEvent, out: string[]): void {
     const call = callFor(s, key, item.type === "custom_tool_call");
     if (typeof item.call_id === "string" && item.call_id) call.callId = item.call_id;
     if (typeof item.name === "string" && item.name) call.name = item.name;
-    // Announce only once the name is known (§1.4: added may lack name/call_id).
+    // Announce only once the name is known (docs/protocol.md P3.5: added may lack name/call_id).
     if (call.name && call.callId) announce(s, call, undefined, out);
   }
 }

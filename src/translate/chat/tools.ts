@@ -1,5 +1,5 @@
 /**
- * Chat tools / tool_choice → Codex (translation.md §2.4), and the tool-name map every translator
+ * Chat tools / tool_choice → Codex (docs/clients.md C2.4), and the tool-name map every translator
  * of one request shares. Accepts both the Chat shape ({type:"function",function:{…}}) and the flat
  * Responses shape, because Responses bodies also arrive on the Chat endpoint.
  */
@@ -89,7 +89,7 @@ function mapTool(t: unknown, at: string, names: ToolNameMap): Obj {
     return out;
   }
   if (typeof t.type === "string" && t.type.startsWith("web_search")) {
-    // web_search_preview* are the old names of the built-in tool (§2.4).
+    // web_search_preview* are the old names of the built-in tool (docs/clients.md C2.4).
     const { type: _t, ...rest } = t;
     return { type: "web_search", ...rest };
   }
@@ -109,7 +109,7 @@ function functionTool(f: unknown, at: string, names: ToolNameMap): Obj {
   return out;
 }
 
-/** Missing/partial schemas are completed the way the backend wants them (§2.4). */
+/** Missing/partial schemas are completed the way the backend wants them (docs/clients.md C2.4). */
 export function normalizeParameters(p: unknown): Obj {
   if (!isRecord(p)) return { type: "object", properties: {} };
   const out: Obj = { ...p };

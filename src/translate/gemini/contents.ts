@@ -7,7 +7,7 @@ import { decodeSignature } from "./signature.ts";
 import type { ToolNameMap } from "./toolnames.ts";
 
 /**
- * `contents` → Codex `input` items (gemini.md §2.4, §2.6, §2.7): roles, text/media grouping,
+ * `contents` → Codex `input` items (docs/clients.md C10.4, C10.6, C10.7): roles, text/media grouping,
  * deterministic call ids, response pairing (id first, then FIFO per name), repairs of histories
  * whose call and response counts do not match, and thought signatures → reasoning items.
  */
@@ -235,7 +235,7 @@ function partDetail(part: any, fallback: Detail): Detail {
 }
 
 /**
- * The text of a `functionResponse.response` (gemini.md §2.6): Gemini CLI's `{output}` and
+ * The text of a `functionResponse.response` (docs/clients.md C10.6): Gemini CLI's `{output}` and
  * Vercel's `{name, content}` give their string; anything else is compact JSON. With media in
  * `functionResponse.parts` the output becomes a list of content parts.
  */

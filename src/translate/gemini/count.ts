@@ -5,7 +5,7 @@ import { field, isObject } from "./fields.ts";
 import { geminiToCodex } from "./request.ts";
 
 /**
- * `countTokens` answered locally (gemini.md §6): translate the request exactly as the real path
+ * `countTokens` answered locally (docs/clients.md C14): translate the request exactly as the real path
  * would, then count o200k tokens over what goes upstream. The counter is passed in so this stays
  * pure. Gemini CLI falls back to a character estimate on any error, but never return 0 for
  * non-empty content.

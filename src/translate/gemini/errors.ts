@@ -3,7 +3,7 @@ import { GatewayError, tooManyRequests } from "../../errors.ts";
 import { errorBody } from "../../http/envelope.ts";
 
 /**
- * Upstream failures → Google-style errors (gemini.md §5). `code` must stay the numeric HTTP status:
+ * Upstream failures → Google-style errors (docs/clients.md C13). `code` must stay the numeric HTTP status:
  * `@google/genai` ≥ 2.32 throws `ApiError(code)` on an in-stream error only when it is a number in
  * 400–599. 429s carry `RetryInfo` with the real delay: Gemini CLI retries ≤ 300 s and stops beyond.
  */
@@ -46,7 +46,7 @@ function geminiFailures(now: number): FailureDialect<GatewayError> {
   };
 }
 
-/** The stream closed before a terminal event: 500 after content was sent, 503 before (§3.7). */
+/** The stream closed before a terminal event: 500 after content was sent, 503 before (docs/clients.md C11.7). */
 export function streamClosedError(afterContent: boolean): GatewayError {
   const message = "stream closed before response.completed";
   return afterContent

@@ -1,6 +1,6 @@
 /**
  * Proto-JSON servers accept both the JSON name (`thinkingConfig`) and the proto name
- * (`thinking_config`) of every field (gemini.md §1.4). Known fields are read as camel ?? snake at
+ * (`thinking_config`) of every field (docs/clients.md C9.4). Known fields are read as camel ?? snake at
  * their known position; free-form maps (args, response, schema properties) are never rewritten.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Wire encoding of Gemini stream frames (gemini.md §1.5). Every SSE frame is exactly
+ * Wire encoding of Gemini stream frames (docs/clients.md C9.5). Every SSE frame is exactly
  * `data: <single-line JSON>\n\n`: Gemini CLI's SDK (1.30) anchors a regex on `data: ` with one
  * space and stops `.` at U+2028/U+2029, so those are escaped; no comments, no `event:` lines.
  */

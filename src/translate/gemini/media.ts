@@ -2,9 +2,9 @@ import { badRequest } from "../../errors.ts";
 import { field, isObject } from "./fields.ts";
 
 /**
- * Gemini blobs → Codex content parts (gemini.md §2.5). Only png/jpeg/gif/webp images are reliable
+ * Gemini blobs → Codex content parts (docs/clients.md C10.5). Only png/jpeg/gif/webp images are reliable
  * upstream; other images, audio and video become a text note, because a rejected image in history
- * poisons every later turn (translation.md §1.3-9).
+ * poisons every later turn (docs/protocol.md P2.7-9).
  */
 export type Detail = "low" | "high" | "auto";
 export type CodexPart = Record<string, unknown>;

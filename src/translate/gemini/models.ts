@@ -1,7 +1,7 @@
 import { badRequest, GatewayError } from "../../errors.ts";
 
 /**
- * `GET /v1beta/models` and `GET /v1beta/models/{name}` (gemini.md §7). The page token is an
+ * `GET /v1beta/models` and `GET /v1beta/models/{name}` (docs/clients.md C15). The page token is an
  * opaque offset and is omitted on the last page: `nextPageToken:""` makes the SDK pager request
  * page 1 forever.
  */

@@ -5,7 +5,7 @@ import { encodeSignature } from "./signature.ts";
 
 export type Part = Record<string, unknown>;
 
-/** Attach the pending reasoning (if any) to this part and clear it (gemini.md §3.4). */
+/** Attach the pending reasoning (if any) to this part and clear it (docs/clients.md C11.4). */
 export function attachSignature(part: Part, pending: string[]): Part {
   if (pending.length) {
     part.thoughtSignature = encodeSignature(pending.splice(0, pending.length));

@@ -9,7 +9,7 @@ import { cleanJsonSchema, geminiSchemaToJson, isObjectRoot } from "./schema.ts";
 import { readThinking } from "./thinking.ts";
 import { readTools, selectTools, toolNamesFor } from "./tools.ts";
 
-/** Gemini `GenerateContentRequest` → Codex request (gemini.md §2). */
+/** Gemini `GenerateContentRequest` → Codex request (docs/clients.md C10). */
 
 export interface GeminiInspection {
   model: string;
@@ -162,7 +162,7 @@ export function systemText(sys: unknown): string {
     .join("\n\n");
 }
 
-/** generationConfig response MIME type + schema → Codex `text.format` (gemini.md §2.10). */
+/** generationConfig response MIME type + schema → Codex `text.format` (docs/clients.md C10.10). */
 function responseFormat(gen: Record<string, any>): { format?: Record<string, unknown>; note?: string } {
   const mime = String(field(gen, "responseMimeType") ?? "").toLowerCase();
   const jsonSchema = field(gen, "responseJsonSchema");

@@ -17,7 +17,7 @@ import { incompleteReason, usageMetadata } from "./usage.ts";
 
 /**
  * The final accumulated Response object → one non-streaming `GenerateContentResponse`
- * (gemini.md §4). Failures become GatewayErrors (an HTTP error, never a 200 body).
+ * (docs/clients.md C12). Failures become GatewayErrors (an HTTP error, never a 200 body).
  * Reads ctx: requestedModel, geminiIncludeThoughts, geminiToolNames, now.
  */
 export function geminiFromResponse(final: any, ctx: GeminiContext): Record<string, unknown> {

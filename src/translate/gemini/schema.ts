@@ -2,7 +2,7 @@ import { isObject } from "./fields.ts";
 
 /**
  * Gemini `Schema` (an OpenAPI 3.0 subset: UPPERCASE types, `nullable`, int64 counts as strings)
- * → JSON Schema the Codex backend accepts (gemini.md §2.9). Also the light clean-up applied to
+ * → JSON Schema the Codex backend accepts (docs/clients.md C10.9). Also the light clean-up applied to
  * `parametersJsonSchema` / `responseJsonSchema`, which are JSON Schema already.
  */
 

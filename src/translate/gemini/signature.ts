@@ -1,6 +1,6 @@
 /**
  * Thought signatures carry Codex `encrypted_content` statelessly through Gemini clients
- * (gemini.md §2.7). The envelope is standard padded base64 of `cdx1:` + a JSON array, because the
+ * (docs/clients.md C10.7). The envelope is standard padded base64 of `cdx1:` + a JSON array, because the
  * field is typed "bytes" and Python clients decode and re-encode it; a raw Fernet token uses the
  * url-safe alphabet and would not survive that.
  */
@@ -49,7 +49,7 @@ function strictBase64(s: string): string | undefined {
 }
 
 /**
- * A Codex reasoning value is a Fernet token (translation.md §1.3-10): `gAAAA…` base64url,
+ * A Codex reasoning value is a Fernet token (docs/protocol.md P2.7-10): `gAAAA…` base64url,
  * version byte 0x80, 1+8+16 header bytes, ciphertext in 16-byte blocks, 32-byte HMAC.
  */
 export function isFernetShaped(v: string): boolean {

@@ -11,7 +11,7 @@ import { flushThought, holdSignature, thoughtDelta, thoughtKey } from "./stream-
 import { incompleteReason, usageMetadata } from "./usage.ts";
 
 /**
- * Codex Responses events → Gemini `GenerateContentResponse` frames (gemini.md §3).
+ * Codex Responses events → Gemini `GenerateContentResponse` frames (docs/clients.md C11).
  *
  * Invariants (each is a test): one call per frame, emitted exactly once at `output_item.done`
  * with whole parsed args; `finishReason` only on the last frame and on every successful stream
@@ -199,7 +199,7 @@ function finish(s: GeminiStreamState, ev: CodexEvent, out: string[]): void {
   s.terminal = true;
 }
 
-/** After a failure: one `{"error":{code,message,status}}` frame and no finishReason (§3.7). */
+/** After a failure: one `{"error":{code,message,status}}` frame and no finishReason (docs/clients.md C11.7). */
 function fail(s: GeminiStreamState, err: GatewayError, out: string[]): void {
   out.push(encode(s, googleErrorBody(err)));
   s.terminal = true;

@@ -2,9 +2,9 @@ import { badRequest } from "../../errors.ts";
 import { field, isObject } from "./fields.ts";
 
 /**
- * `generationConfig.thinkingConfig` → Codex `reasoning` (gemini.md §2.3). A level wins over a
+ * `generationConfig.thinkingConfig` → Codex `reasoning` (docs/clients.md C10.3). A level wins over a
  * budget. Budget 0 asks for the lowest effort: "none" is clamped upwards to the lowest level the
- * model supports by the pipeline (translation.md §2.6). Budget -1 (automatic) or absent leaves the
+ * model supports by the pipeline (docs/clients.md C2.6). Budget -1 (automatic) or absent leaves the
  * effort to the configured default.
  */
 export interface Thinking {

@@ -2,7 +2,7 @@ import { sha256Hex } from "../../util/hash.ts";
 
 /**
  * Gemini function names allow `.` and `:` and up to 128 chars; Codex allows
- * `^[A-Za-z0-9_-]{1,64}$` (gemini.md §2.8). The map is rebuilt from one request's declarations
+ * `^[A-Za-z0-9_-]{1,64}$` (docs/clients.md C10.8). The map is rebuilt from one request's declarations
  * alone, so the stream side can reverse it without shared state.
  */
 export interface ToolNameMap {

@@ -3,7 +3,7 @@ import { field, isObject } from "./fields.ts";
 import { cleanJsonSchema, geminiSchemaToJson, toolParametersRoot } from "./schema.ts";
 import { buildToolNames, type ToolNameMap } from "./toolnames.ts";
 
-/** `tools` and `toolConfig` → Codex `tools` / `tool_choice` (gemini.md §2.8). */
+/** `tools` and `toolConfig` → Codex `tools` / `tool_choice` (docs/clients.md C10.8). */
 
 export interface Declaration {
   name: string;

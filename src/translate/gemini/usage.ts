@@ -1,7 +1,7 @@
 import { readUsage, usageExtras } from "../../codex/usage.ts";
 
 /**
- * Responses `usage` → Gemini `usageMetadata` (gemini.md §3.6). Gemini's invariant is
+ * Responses `usage` → Gemini `usageMetadata` (docs/clients.md C11.6). Gemini's invariant is
  * total = prompt + candidates + thoughts, so reasoning tokens are taken out of candidates.
  */
 export function usageMetadata(usage: unknown): Record<string, unknown> | undefined {
@@ -17,7 +17,7 @@ export function usageMetadata(usage: unknown): Record<string, unknown> | undefin
   return out;
 }
 
-/** `response.incomplete` reasons → `finishReason` (gemini.md §3.5). */
+/** `response.incomplete` reasons → `finishReason` (docs/clients.md C11.5). */
 export function incompleteReason(reason: unknown): string {
   if (reason === "max_output_tokens" || reason === "max_tokens") return "MAX_TOKENS";
   if (reason === "content_filter") return "SAFETY";

@@ -2,7 +2,7 @@ import type { CodexEvent, CodexItem } from "../../codex/types.ts";
 import { cloneJson } from "../clone.ts";
 
 /**
- * Builds the final Response object from a Codex event stream (translation.md §4.4). Used by every
+ * Builds the final Response object from a Codex event stream (docs/clients.md C4.4). Used by every
  * non-streaming answer. The backend's terminal event may carry `output: []`, so output is rebuilt
  * from `response.output_item.done` items (authoritative), falling back to streamed deltas.
  */

@@ -11,7 +11,7 @@ export interface ResponsesContext extends TranslateContext {
   previousResponseId?: string;
   /** The stored items of an earlier response of this key (previous_response_id emulation). */
   previousResponse?: (id: string) => CodexItem[] | undefined;
-  /** The body goes to `/responses/compact` (no stream/store/include there, upstream.md §10). */
+  /** The body goes to `/responses/compact` (no stream/store/include there, docs/protocol.md P9.1). */
   compact?: boolean;
   /** Forward event types outside the standard set: the client ignores what it does not know (the Codex CLI). */
   forwardUnknownEvents?: boolean;

@@ -4,7 +4,7 @@
  * to ignore unknown types.
  *
  * The Codex CLI (and the Codex IDE/app clients) send an `originator` header and a `codex…`
- * User-Agent (upstream.md §2.1); they dispatch on the JSON type and skip what they do not know.
+ * User-Agent (docs/protocol.md P2.1); they dispatch on the JSON type and skip what they do not know.
  */
 export function clientIgnoresUnknownEvents(headers: Headers | undefined): boolean {
   if (!headers) return false;

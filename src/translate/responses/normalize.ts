@@ -1,6 +1,6 @@
 /**
- * responsesToCodex: a Responses body → the body the Codex backend accepts (translation.md §4.1,
- * the seed's normalization table, upstream.md §2.2). The body is already Responses-shaped, so
+ * responsesToCodex: a Responses body → the body the Codex backend accepts (docs/clients.md C4.1,
+ * the seed's normalization table, docs/protocol.md P2.2). The body is already Responses-shaped, so
  * this is a normalizer: known problems are fixed, unknown fields are forwarded (issue 4: tolerate
  * drift; the backend answers a truly unsupported one with a 400 that names it).
  *
@@ -13,7 +13,7 @@ import type { ResponsesContext } from "./context.ts";
 import { isRecord } from "./inspect.ts";
 import { missingToolDefinitions, normalizeToolType } from "./tools.ts";
 
-/** Parameters the backend rejects by name (translation.md §1.2); the key's limits have seen them already. */
+/** Parameters the backend rejects by name (docs/protocol.md P2.6); the key's limits have seen them already. */
 export const REJECTED_PARAMS: readonly string[] = [
   "max_output_tokens",
   "max_tokens",
@@ -37,7 +37,7 @@ export const REJECTED_PARAMS: readonly string[] = [
   "conversation",
 ];
 
-/** Not accepted by /responses/compact (upstream.md §10). */
+/** Not accepted by /responses/compact (docs/protocol.md P9.1). */
 const COMPACT_DROPPED = ["store", "stream", "include", "stream_options"];
 
 export function responsesToCodex(body: Record<string, any>, ctx: ResponsesContext): CodexRequest {
@@ -122,13 +122,13 @@ function normalizeItem(raw: Record<string, any>): CodexItem | undefined {
   if (it.type === "message") {
     if (it.role === "system") it.role = "developer";
     it.content = normalizeContent(it.content, it.role);
-    // An empty assistant message before tool calls breaks call pairing (§1.3-3).
+    // An empty assistant message before tool calls breaks call pairing (docs/protocol.md P2.7-3).
     if (it.role === "assistant" && it.content.length === 0) return undefined;
     delete it.id;
     return it as CodexItem;
   }
   if (it.type === "reasoning") {
-    // An id without encrypted_content is a store lookup, which fails with store:false (§1.3-5).
+    // An id without encrypted_content is a store lookup, which fails with store:false (docs/protocol.md P2.7-5).
     if (typeof it.encrypted_content !== "string" || it.encrypted_content === "") delete it.id;
     return it as CodexItem;
   }

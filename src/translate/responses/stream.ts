@@ -1,9 +1,9 @@
 /**
- * responsesStream: Codex events → Responses SSE, a near-passthrough (translation.md §4.2/§4.3).
+ * responsesStream: Codex events → Responses SSE, a near-passthrough (docs/clients.md C4.2/C4.3).
  * Events go out in order as `event: <type>\ndata: <json>\n\n`, patched where clients need it:
  *
  * - every lifecycle `response.model` is the name the client asked for;
- * - the terminal event's `response.output` is rebuilt when the backend sent it empty (§1.4): the
+ * - the terminal event's `response.output` is rebuilt when the backend sent it empty (docs/protocol.md P3.5): the
  *   same accumulator as the non-stream answer runs alongside, so both agree (done items, and the
  *   partial items of an incomplete/failed response); otherwise missing item ids are filled in;
  * - `codex.rate_limits` / `codex.response.metadata` are dropped, an upstream `keepalive` event
@@ -12,11 +12,11 @@
  * - the SDK accumulator's invariants hold: the first event is `response.created`; every item is
  *   announced by `output_item.added` (synthesized when the stream only has `.done`, as in the
  *   Codex CLI's own fixtures); items other than calls carry an id (synthesized per index when
- *   missing); an `output_item.added` for a call without `call_id` (§1.4 "unnamed pending call")
+ *   missing); an `output_item.added` for a call without `call_id` (docs/protocol.md P3.5 "unnamed pending call")
  *   is held back with its deltas until `.done` names it;
  * - a bare `error` event, a premature EOF and a transport error all become one `response.failed`
- *   (upstream.md §11.2: the Codex CLI ignores `error` events and would retry blindly);
- * - usage `*_details` objects get their required inner counts (upstream.md §3.3).
+ *   (docs/clients.md C4.6: the Codex CLI ignores `error` events and would retry blindly);
+ * - usage `*_details` objects get their required inner counts (docs/protocol.md P3.3).
  *
  * Event types outside the standard set (codex/events.ts) are forwarded unchanged to clients that ignore
  * unknown types (ctx.forwardUnknownEvents: the Codex CLI) and dropped for the others, whose SDKs

@@ -1,5 +1,5 @@
 /**
- * Tool normalization for Responses bodies (translation.md §4.1):
+ * Tool normalization for Responses bodies (docs/clients.md C4.1):
  * - `web_search_preview*` is the old name of the hosted `web_search` tool (also in tool_choice);
  * - a `function_call` / `custom_tool_call` in the history whose tool is not in `tools` gets a
  *   minimal definition, as the seed gateway does, so a second turn that omits `tools` (the seed's

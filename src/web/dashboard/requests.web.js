@@ -27,6 +27,8 @@ const statusBadge = (st) => h("span", { class: "badge " + (st >= 500 ? "s-bad" :
 const modelText = (r) => (r.requested_model && r.model && r.requested_model !== r.model ? r.requested_model + " → " + r.model : r.model || r.requested_model || "–");
 const accountsText = (r) => (r.attempts && r.attempts.length ? r.attempts.map((a) => a.account).join(" → ") : r.account || "–");
 const errorSummary = (r) => (r.error_code ? errorCodeText(r.error_code) : "");
+/** The API a request came in on, by its path (the same in every language). */
+const SURFACE_PATH = { chat: "/v1/chat/completions", responses: "/v1/responses", compact: "/v1/responses/compact", messages: "/v1/messages", gemini: "/v1beta/models/…:generateContent", models: "/v1/models" };
 
 function renderRequests() {
   const f = data.facets || {};
@@ -56,7 +58,7 @@ $("#req-rows").addEventListener("click", async (e) => {
     const attempts = r.attempts.length ? h("ol", { class: "attempts" }, r.attempts.map((a) => h("li", { class: "mono", text: a.account + " · " + (errorCodeText(a.outcome) || a.outcome) + (a.status ? " · " + a.status : "") }))) : t("req.noAttempts");
     $("#req-detail").replaceChildren(
       ...kv("col.time", fmtDate(r.at)), ...kv("col.requestId", h("span", { class: "mono", text: r.request_id })), ...kv("col.status", statusBadge(r.status)),
-      ...kv("col.key", r.key || "–"), ...kv("col.surface", r.surface), ...kv("col.requested", h("span", { class: "mono", text: r.requested_model || "–" })),
+      ...kv("col.key", r.key || "–"), ...kv("col.surface", h("span", { class: "mono", text: SURFACE_PATH[r.surface] || r.surface })), ...kv("col.requested", h("span", { class: "mono", text: r.requested_model || "–" })),
       ...kv("col.resolved", h("span", { class: "mono", text: r.model || "–" })), ...kv("col.stream", t(r.stream ? "yes" : "no")), ...kv("col.attempts", attempts),
       ...kv("col.input", fmtN(r.tokens && r.tokens.input)), ...kv("col.cached", fmtN(r.tokens && r.tokens.cached)), ...kv("col.output", fmtN(r.tokens && r.tokens.output)),
       ...kv("col.reasoning", fmtN(r.tokens && r.tokens.reasoning)), ...kv("col.cost", fmtCost(r.cost)), ...kv("col.latency", fmtMs(r.latency_ms)), ...kv("col.ttfb", fmtMs(r.ttfb_ms)),

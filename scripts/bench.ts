@@ -255,11 +255,10 @@ async function mainSections(o: Options, s: Settings, results: BenchResults, cmd:
     }
     if (o.only.has("throughput")) {
       section("throughput");
-      results.throughput.push(await measureThroughput(lg, undefined, directTarget(mock.baseUrl, s.fast), "direct", s));
-      for (const surface of surfaces) {
-        const r = await measureThroughput(lg, serverOf(surface), gatewayTarget(serverOf(surface).url, surface, s.fast), surface, s);
+      const targets = [{ name: "direct" as const, target: directTarget(mock.baseUrl, s.fast) }, ...surfaces.map((x) => ({ name: x, target: gatewayTarget(serverOf(x).url, x, s.fast), server: serverOf(x) }))];
+      for (const r of await measureThroughput(lg, targets, s)) {
         results.throughput.push(r);
-        log(`throughput ${surface}: ${r.perSecond}/s, gateway CPU ${Math.round((r.gatewayCpuUtil ?? 0) * 100)}%, ${r.gatewayUsPerRequest} µs/req`);
+        log(`throughput ${r.target}: ${r.perSecond}/s${r.gatewayCpuUtil !== undefined ? `, CPU ${Math.round(r.gatewayCpuUtil * 100)}%, ${r.gatewayUsPerRequest} µs/req` : ""}`);
       }
     }
     if (o.only.has("reference")) {

@@ -12,11 +12,18 @@
  *
  * Choosing a behaviour (first match wins):
  *   1. header `x-mock-scenario: <name>` (direct calls only; the gateway does not forward it);
+ *   1b. the account's script (`mock.script(accountId, "500", "ok", …)`, one entry per request), then
+ *      `mock.setAccountScenario(accountId, name)`; the account is the chatgpt-account-id header;
  *   2. the access token: `tok-<name>` or `tok-<name>:<anything>` (e.g. `tok-429-usage:acct2`), or a
  *      JWT issued by this mock (claim `mock_scenario`), when it names something other than `ok`;
  *   3. `[[mock:<name>]]` anywhere in the request body (e.g. in the prompt; works through any surface);
  *   4. `ok`.
  * Scenarios: see SCENARIOS in mock-upstream/types.ts.
+ *
+ * Like the backend, encrypted reasoning and compaction items are bound to the account that minted
+ * them (mock-upstream/binding.ts: 400 invalid_encrypted_content on any other account), input the
+ * backend would have to look up in its store (`item_reference`, id-only reasoning) is a 404, and
+ * every answer carries an `x-codex-turn-state` header (the request's own, echoed, or a new one).
  *
  * Auth server: POST /oauth/token (refresh_token JSON grant: rotates refresh tokens and answers a
  * reused one with 401 refresh_token_reused; authorization_code form grant with PKCE check),

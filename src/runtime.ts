@@ -3,9 +3,11 @@ import type { KeyIndex } from "./keys/authenticate.ts";
 import type { ModelResolver } from "./models/types.ts";
 import type { Dispatcher } from "./upstream/types.ts";
 import type { Admission } from "./limits/types.ts";
-import type { UsageRecord } from "./usage/types.ts";
 import type { Logger } from "./observe/log.ts";
+import type { Observer } from "./observe/observer.ts";
 import type { CodexItem } from "./codex/types.ts";
+
+export type { Observer } from "./observe/observer.ts";
 
 /** Everything derived from one config generation, built once at load, swapped as one reference. */
 export interface Snapshot {
@@ -15,24 +17,23 @@ export interface Snapshot {
   resolveModel: ModelResolver;
 }
 
-/** Hooks the pipeline reports to (usage store, metrics, recent-request ring). */
-export interface Observer {
-  /** Exactly once per request, however it ended. */
-  finished(r: UsageRecord): void;
-  /** An upstream event type no reducer knew (drift alarm). */
-  unknownEvent(surface: string, type: string): void;
-  /** A top-level request field the surface does not know (client-side drift alarm). */
-  unknownField(surface: string, field: string): void;
-  streamOpened(): void;
-  streamClosed(): void;
-}
-
 /** Bounded, TTL'd conversation state the stateless upstream cannot keep for us. */
 export interface ConversationState {
   /** Encrypted reasoning keyed by tool call ids, for chat clients that cannot send it back (docs/clients.md C3.10). */
-  reasoning: { remember(callIds: string[], items: CodexItem[], scope?: string): void; lookup(callIds: string[], scope?: string): CodexItem[] | undefined };
+  reasoning: {
+    remember(callIds: string[], items: CodexItem[], scope?: string): void;
+    lookup(callIds: string[], scope?: string): CodexItem[] | undefined;
+    /** Drop entries whose reasoning the upstream refused or another account minted. */
+    forget?(callIds: string[], scope?: string): void;
+  };
   /** previous_response_id emulation: per key, input + output items of earlier responses. */
-  responses: { remember(keyName: string, id: string, items: CodexItem[]): void; lookup(keyName: string, id: string): CodexItem[] | undefined };
+  responses: {
+    remember(keyName: string, id: string, items: CodexItem[]): void;
+    lookup(keyName: string, id: string): CodexItem[] | undefined;
+    /** Output items by the id the client saw, for `item_reference` (state/responses-store.ts). */
+    rememberItems?(keyName: string, items: readonly { id: string; item: CodexItem }[]): void;
+    item?(keyName: string, id: string): CodexItem | undefined;
+  };
 }
 
 export interface Runtime {

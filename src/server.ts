@@ -32,6 +32,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     bodyLimitBytes: config.server.bodyLimitBytes,
     corsOrigins: () => opts.store.current.server.corsOrigins,
     trustProxy: () => opts.store.current.server.trustProxy,
+    bodyTimeoutMs: () => opts.store.current.server.bodyTimeoutMs,
+    authFailuresPerMinute: () => opts.store.current.server.authFailuresPerMinute,
     log: opts.log,
     handle: (request) => app.handle(request),
   });

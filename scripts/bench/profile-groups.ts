@@ -39,6 +39,10 @@ const PER_CHUNK = [
   /src\/pipeline\/known-events\.ts/,
   /src\/upstream\/stream\.ts:\d+ (read|next|eventsOf|arm|disarm|check)$/,
   /src\/pipeline\/run\.ts:\d+ (pull|write|observe)$/,
+  // After the pipeline split (issue 15): the Relay class and the per-chunk callbacks of its modes.
+  /src\/pipeline\/relay\.ts:\d+ (pull|write|observe)$/,
+  /src\/pipeline\/(passthrough|translated-stream)\.ts:\d+ chunk$/,
+  /src\/codex\/events\.ts/,
 ];
 
 const args = process.argv.slice(2);

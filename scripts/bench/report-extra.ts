@@ -11,6 +11,24 @@ const num = (x: number, unit: string) => {
   return `${Math.abs(x) >= 100 ? Math.round(x) : Number(x.toFixed(1))}${unit ? ` ${unit}` : ""}`;
 };
 
+/** One row per surface, every ratio beside its limit: the table the README shows. */
+export function summaryTable(r: BenchResults): string[] {
+  const surfaces = [...new Set(r.cpu.map((c) => c.surface))].filter((x) => x !== "bare");
+  if (!surfaces.length && !r.latency.length) return [];
+  const find = (s: string, re: RegExp) => r.targets.find((t) => (t.name.includes(`, ${s},`) || t.name.endsWith(`, ${s}`)) && re.test(t.name));
+  const cell = (t: BenchResults["targets"][number] | undefined) => (t ? `${num(t.measured, t.unit)} ${t.met ? "✅" : "❌"}` : "–");
+  const out = [
+    "| surface | CPU ÷ floor, burst (raw ≤ 1.5×, translated ≤ 2.5×) | CPU ÷ floor, saturation (same) | CPU ÷ floor, one chunk per delta (≤ 1.2× / 1.6×) | added first event at 64 streams p50 (≤ 0.5 ms) / p99 (≤ 3 ms) | codex-proapi ÷ ours, 1 at a time / 16 (≥ 5×) |",
+    "|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const s of surfaces) {
+    const ref = r.reference?.cases.filter((c) => c.surface === s) ?? [];
+    const peer = ref.length ? ref.map((c) => `${c.ratio.toFixed(2)}× ${c.ratio >= 5 ? "✅" : "❌"}`).join(" / ") : "";
+    out.push(`| ${s} | ${cell(find(s, /burst of 50/))} | ${cell(find(s, /at saturation/))} | ${cell(find(s, /one chunk per delta/))} | ${cell(find(s, /p50, 64 open/))} / ${cell(find(s, /p99, 64 open/))} | ${peer} |`);
+  }
+  return out;
+}
+
 export function targetsTable(r: BenchResults): string[] {
   const out = ["| target (issue 21) | measured | limit | figures | |", "|---|---:|---:|---|---|"];
   for (const t of r.targets) {

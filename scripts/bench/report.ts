@@ -1,5 +1,5 @@
 /** The Markdown summary of a benchmark run (printed, and saved next to the JSON). */
-import { referenceTable, scaleTable, soakTable, targetsTable } from "./report-extra.ts";
+import { referenceTable, scaleTable, soakTable, summaryTable, targetsTable } from "./report-extra.ts";
 import type { BenchResults, LatencyCase } from "./results.ts";
 
 const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");
@@ -28,6 +28,8 @@ export function markdown(r: BenchResults): string {
     "",
   );
 
+  const summary = summaryTable(r);
+  if (summary.length) out.push(...summary, "");
   if (r.targets.length) out.push(...targetsTable(r), "");
 
   if (r.latency.length) {

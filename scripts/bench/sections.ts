@@ -167,18 +167,37 @@ export async function measureCpu(lg: LoadGen, serverOf: (s: SurfaceName) => Serv
   });
 }
 
-export async function measureThroughput(lg: LoadGen, gw: Server | undefined, target: Target, name: SurfaceName | "direct", s: Settings): Promise<ThroughputCase> {
-  const c0 = gw ? readCpu(gw.pid) : undefined;
-  const t0 = performance.now();
-  const r = await lg.run<RunResult>({ kind: "closed", target, concurrency: s.throughput.concurrency, durationMs: s.throughput.durationMs, warmupMs: s.throughput.warmupMs, samples: false });
-  const wall = performance.now() - t0;
-  const out: ThroughputCase = { target: name, concurrency: s.throughput.concurrency, perSecond: Math.round(r.perSecond), errors: r.errors };
-  if (gw && c0) {
-    const dc = cpuDelta(c0, readCpu(gw.pid));
-    out.gatewayCpuUtil = round(dc.statUs / 1000 / wall, 2);
-    out.gatewayUsPerRequest = round(dc.statUs / Math.max(1, r.started), 1);
+/**
+ * Streams per second with the server as the bottleneck (closed loop of throughput.concurrency), and
+ * its CPU per request at saturation. Like the CPU section, every target takes turns round by round.
+ */
+export async function measureThroughput(lg: LoadGen, targets: { name: SurfaceName | "direct"; target: Target; server?: Server }[], s: Settings): Promise<ThroughputCase[]> {
+  const acc = new Map(targets.map((t) => [t.name, { ok: 0, started: 0, errors: 0, wallMs: 0, busyWallMs: 0, statUs: 0 }]));
+  const perRound = Math.round(s.throughput.durationMs / s.rounds);
+  for (let round = 0; round < s.rounds; round++) {
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[(i + round) % targets.length];
+      const c0 = t.server ? readCpu(t.server.pid) : undefined;
+      const t0 = performance.now();
+      const r = await lg.run<RunResult>({ kind: "closed", target: t.target, concurrency: s.throughput.concurrency, durationMs: perRound + s.throughput.warmupMs, warmupMs: s.throughput.warmupMs, samples: false });
+      const a = acc.get(t.name)!;
+      a.ok += r.ok;
+      a.started += r.started;
+      a.errors += r.errors;
+      a.wallMs += r.wallMs;
+      a.busyWallMs += performance.now() - t0;
+      if (t.server && c0) a.statUs += cpuDelta(c0, readCpu(t.server.pid)).statUs;
+    }
   }
-  return out;
+  return targets.map((t) => {
+    const a = acc.get(t.name)!;
+    const out: ThroughputCase = { target: t.name, concurrency: s.throughput.concurrency, perSecond: Math.round((a.ok * 1000) / Math.max(1, a.wallMs)), errors: a.errors };
+    if (t.server) {
+      out.gatewayCpuUtil = round(a.statUs / 1000 / a.busyWallMs, 2);
+      out.gatewayUsPerRequest = round(a.statUs / Math.max(1, a.started), 1);
+    }
+    return out;
+  });
 }
 
 export async function measureMemory(lg: LoadGen, gw: Server, idleFreshKb: number, s: Settings): Promise<MemoryResult> {

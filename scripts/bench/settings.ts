@@ -23,7 +23,8 @@ export function settings(quick: boolean) {
     probe: { rate: 100, durationMs: quick ? 300 : 2000, rampMs: quick ? 150 : streamMs },
     /** Totals over all rounds (each round gets durationMs / rounds). */
     cpu: { rate: quick ? 300 : 800, durationMs: quick ? 400 : 3000, spreadConcurrency: 64, spreadMs: quick ? 300 : 6000 },
-    throughput: { concurrency: 64, durationMs: quick ? 600 : 3000, warmupMs: quick ? 150 : 500 },
+    /** durationMs: measured time over all rounds; each round adds its own warm-up. */
+    throughput: { concurrency: 64, durationMs: quick ? 600 : 3000, warmupMs: quick ? 100 : 300 },
     memory: { streams: quick ? 100 : 1000, rate: 500, settleMs: quick ? 300 : 1000 },
     startup: { runs: quick ? 2 : 9 },
     /** codex-proapi against the gateway, interleaved: one request at a time, and a closed loop of `loadConcurrency`. */

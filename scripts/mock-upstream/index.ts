@@ -38,10 +38,19 @@ export async function startMockUpstream(opts: MockOptions = {}): Promise<MockUps
     setUsage(accountId, primary, secondary = 0) {
       s.usage.set(accountId, { primary, secondary });
     },
+    script(accountId, ...scenarios) {
+      s.scripts.set(accountId, [...(s.scripts.get(accountId) ?? []), ...scenarios]);
+    },
+    setAccountScenario(accountId, scenario) {
+      if (scenario === undefined) s.accountScenario.delete(accountId);
+      else s.accountScenario.set(accountId, scenario);
+    },
     issueTokens: s.issueTokens,
     responsesRequests: () => requests.filter((r) => r.path.endsWith("/responses") || r.path.endsWith("/responses/compact")),
     reset() {
       requests.length = 0;
+      s.scripts.clear();
+      s.accountScenario.clear();
       Object.assign(stats, { responses: 0, byScenario: {}, tokenCalls: 0, refreshCalls: 0, aborted: 0, models: 0 });
     },
     async close() {

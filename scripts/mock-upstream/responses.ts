@@ -1,6 +1,7 @@
 /** POST …/responses and …/responses/compact: scenarios, validation like the backend, and the streamed turn. */
 import { randomBytes } from "node:crypto";
 import { benchDirective, benchResponse } from "../bench/mock-profile.ts";
+import { foreignEncrypted, invalidEncryptedBody, mintEncrypted, storeLookup } from "./binding.ts";
 import type { MockState } from "./state.ts";
 import { streamFrames } from "./stream.ts";
 import { buildTurn, failedFrame } from "./turn.ts";
@@ -26,11 +27,13 @@ export async function handleResponses(s: MockState, req: Request, path: string):
   const token = auth.startsWith("Bearer ") ? auth.slice(7) : "";
   const fromToken = token ? scenarioOfToken(token) : {};
   const directive = /\[\[mock:([a-z0-9-]+)\]\]/.exec(text)?.[1];
-  const scenario = req.headers.get("x-mock-scenario") ?? (fromToken.scenario && fromToken.scenario !== "ok" ? fromToken.scenario : undefined) ?? directive ?? "ok";
+  // The account the request runs on: what encrypted content is bound to, and what scripts follow.
+  const accountId = req.headers.get("chatgpt-account-id") ?? fromToken.accountId ?? token.slice(0, 24);
+  const scripted = s.scripts.get(accountId)?.shift() ?? s.accountScenario.get(accountId);
+  const scenario = req.headers.get("x-mock-scenario") ?? scripted ?? (fromToken.scenario && fromToken.scenario !== "ok" ? fromToken.scenario : undefined) ?? directive ?? "ok";
   const rec = s.record({ at: Date.now(), method: req.method, path, headers, body, scenario, aborted: false });
   s.stats.responses++;
   s.stats.byScenario[scenario] = (s.stats.byScenario[scenario] ?? 0) + 1;
-  const accountId = req.headers.get("chatgpt-account-id") ?? fromToken.accountId ?? token.slice(0, 24);
   const reply = (status: number, b: unknown, h: Record<string, string> = {}) => {
     rec.status = status;
     return json(status, b, h);
@@ -84,6 +87,11 @@ export async function handleResponses(s: MockState, req: Request, path: string):
     if (body.input !== undefined && !Array.isArray(body.input)) return reply(400, { detail: "Input must be a list" });
     for (const p of UNSUPPORTED) if (p in body) return reply(400, { detail: `Unsupported parameter: ${p}` });
   }
+  // What store:false cannot resolve, and encrypted content another account minted (binding.ts).
+  const lookup = storeLookup(body?.input);
+  if (lookup) return reply(404, lookup);
+  const foreign = foreignEncrypted(body?.input, accountId);
+  if (foreign !== undefined) return reply(400, invalidEncryptedBody(foreign));
   const h = {
     "content-type": "text/event-stream",
     "cache-control": "no-cache",
@@ -91,16 +99,18 @@ export async function handleResponses(s: MockState, req: Request, path: string):
     // The model comes from the client (fuzz tests send anything): a header cannot carry every string.
     "openai-model": typeof body?.model === "string" && /^[\x20-\x7e]{1,200}$/.test(body.model) ? body.model : "gpt-5.5",
     "x-models-etag": 'W/"mock-1"',
+    // Sticky routing for the rest of the turn (docs/protocol.md P10.3): echoed, or a new one.
+    "x-codex-turn-state": req.headers.get("x-codex-turn-state") ?? `ts-${b64url(accountId)}-${randomBytes(6).toString("hex")}`,
     ...s.rateHeaders(accountId, false),
   };
   rec.status = 200;
 
   if (path.endsWith("/responses/compact")) {
-    const out = [{ type: "compaction", encrypted_content: `gAAAAB${randomBytes(24).toString("base64url")}` }];
+    const out = [{ type: "compaction", encrypted_content: mintEncrypted(accountId) }];
     return json(200, { output: out }, { ...h, "content-type": "application/json" });
   }
 
-  const turn = buildTurn(s, body, scenario, text.length);
+  const turn = buildTurn(s, body, scenario, text.length, accountId);
   const respId = rid("resp");
   const created = turn.frames.slice(0, 2);
   const mid = turn.frames.slice(0, turn.firstDelta + s.o.midStreamAfter);
@@ -116,6 +126,8 @@ export async function handleResponses(s: MockState, req: Request, path: string):
       return streamFrames(s, mid, rec, req.signal, "idle", delay, h);
     case "failed-at-once":
       return streamFrames(s, [...created, failedFrame(respId, "server_is_overloaded", "Selected model is at capacity. Please try a different model.")], rec, req.signal, "close", 0, h);
+    case "failed-server":
+      return streamFrames(s, [...created, failedFrame(respId, "server_error", "An error occurred while processing your request. You can retry your request.")], rec, req.signal, "close", 0, h);
     case "failed-usage":
       return streamFrames(s, [...created, failedFrame(respId, "usage_limit_reached", "The usage limit has been reached", { plan_type: "plus", resets_at: resetsAt })], rec, req.signal, "close", 0, h);
     case "failed-rate":

@@ -14,6 +14,9 @@ export interface MockState {
   codes: Map<string, { challenge?: string; scenario: string; id: string }>;
   devices: Map<string, { polls: number; code: string; verifier: string; challenge: string }>;
   cacheKeys: Set<string>;
+  /** Per-account scripts (MockUpstream.script / setAccountScenario). */
+  scripts: Map<string, string[]>;
+  accountScenario: Map<string, string>;
   counter: number;
   issueTokens: MockUpstream["issueTokens"];
   record(r: RecordedRequest): RecordedRequest;
@@ -46,6 +49,8 @@ export function createState(opts: MockOptions): MockState {
     codes: new Map<string, { challenge?: string; scenario: string; id: string }>(),
     devices: new Map<string, { polls: number; code: string; verifier: string; challenge: string }>(),
     cacheKeys: new Set<string>(),
+    scripts: new Map<string, string[]>(),
+    accountScenario: new Map<string, string>(),
     counter: 0,
   } as MockState;
 

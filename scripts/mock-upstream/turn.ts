@@ -3,6 +3,7 @@
  * response.completed with usage), built as SSE frames.
  */
 import { randomBytes } from "node:crypto";
+import { mintEncrypted } from "./binding.ts";
 import type { MockState } from "./state.ts";
 import { frame, rid } from "./util.ts";
 
@@ -30,18 +31,6 @@ function argsFromSchema(schema: any): string {
     out[n] = t === "number" || t === "integer" ? 1 : t === "boolean" ? true : t === "array" ? [] : t === "object" ? {} : Array.isArray(props[n]?.enum) ? props[n].enum[0] : "mock";
   }
   return JSON.stringify(out);
-}
-
-/**
- * An `encrypted_content` shaped like the backend's (added for tests/e2e): a Fernet token,
- * base64url(0x80 ‖ 8-byte time ‖ 16-byte IV ‖ 32-byte ciphertext ‖ 32-byte HMAC). The gateway only
- * replays signatures of this shape (translate/anthropic/signature.ts), so a shorter random string
- * would be dropped on the way back and thinking round trips could not be tested.
- */
-export function fernetLike(): string {
-  const time = Buffer.alloc(8);
-  time.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000)));
-  return Buffer.concat([Buffer.from([0x80]), time, randomBytes(16 + 32 + 32)]).toString("base64url");
 }
 
 /**
@@ -94,7 +83,11 @@ export interface Turn {
   firstDelta: number;
 }
 
-export function buildTurn(s: MockState, body: any, scenario: string, bodyBytes: number): Turn {
+/**
+ * One answer. Reasoning carries an `encrypted_content` minted for `account` (binding.ts): shaped like
+ * the backend's Fernet token, so the gateway replays it, and refused by every other account.
+ */
+export function buildTurn(s: MockState, body: any, scenario: string, bodyBytes: number, account: string): Turn {
   let seq = 0;
   const ev = (e: Record<string, unknown>) => frame({ ...e, sequence_number: seq++ });
   const id = rid("resp");
@@ -137,7 +130,7 @@ export function buildTurn(s: MockState, body: any, scenario: string, bodyBytes: 
     frames.push(ev({
       type: "response.output_item.done",
       output_index: out,
-      item: { id: rsId, type: "reasoning", summary: wantSummary ? [{ type: "summary_text", text: summaryText }] : [], encrypted_content: fernetLike() },
+      item: { id: rsId, type: "reasoning", summary: wantSummary ? [{ type: "summary_text", text: summaryText }] : [], encrypted_content: mintEncrypted(account) },
     }));
     reasoningTokens = 16;
     out++;

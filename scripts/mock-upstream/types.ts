@@ -24,6 +24,7 @@ export const SCENARIOS = {
   "failed-usage": "200, then response.failed usage_limit_reached (with resets_at)",
   "failed-rate": "200, then response.failed rate_limit_exceeded (try again in 1.5s)",
   "failed-context": "200, then response.failed context_length_exceeded (not an account problem)",
+  "failed-server": "200, response.created, then response.failed server_error (the backend's own hiccup)",
   "error-event": "200, then an SSE `error` event (code server_error)",
   "failed-mid-stream": "200, a few deltas, then response.failed usage_limit_reached",
 } as const;
@@ -96,6 +97,14 @@ export interface MockUpstream {
   options: Required<Omit<MockOptions, "port" | "hostname" | "text" | "onToken">> & Pick<MockOptions, "text" | "onToken">;
   /** Set an account's reported used percents (by chatgpt-account-id). */
   setUsage(accountId: string, primary: number, secondary?: number): void;
+  /**
+   * Script an account over time (by chatgpt-account-id, else its token): each /responses request
+   * to it takes the next scenario of the queue (`"ok"` for a normal answer); an empty queue falls
+   * back to `setAccountScenario`, then to the usual choice. Beats the token and the prompt directive.
+   */
+  script(accountId: string, ...scenarios: string[]): void;
+  /** A scenario for every request to this account until cleared (`undefined`). */
+  setAccountScenario(accountId: string, scenario: string | undefined): void;
   /** Mint tokens as a login would (JWTs with exp, account id, plan, mock_scenario). */
   issueTokens(opts?: { scenario?: string; id?: string; ttlSeconds?: number; plan?: string }): { accessToken: string; refreshToken: string; idToken: string; accountId: string };
   /** Requests to the Responses endpoint only. */

@@ -8,11 +8,11 @@ import { parseRateLimitHeaders } from "./rate-limits.ts";
 import { choose } from "./select.ts";
 import { matchGlob as globMatch } from "../util/glob.ts";
 import { accountSpecs, inlineSeed, scanAccountsDir, tokenFingerprint, type AccountSpec } from "./sources.ts";
-import { accountStatus, exhaustedError, type AccountStatus } from "./status.ts";
+import { accountStatus, exhaustedError, isLimitReason, restingError, type AccountStatus } from "./status.ts";
 import type { AccountStateStore, AffinityStore, Cooldown, CooldownReason, CooldownStore, TokenStore } from "./stores.ts";
 import type { TokenManager } from "./tokens.ts";
 
-export { exhaustedError, redactProxy, type AccountState, type AccountStatus } from "./status.ts";
+export { exhaustedError, redactProxy, restingError, type AccountState, type AccountStatus } from "./status.ts";
 
 export interface PoolDeps {
   config: () => Config;
@@ -241,8 +241,10 @@ export class AccountPool {
   }
 
   /**
-   * The error for "no account can serve this model now": 503 when none is configured or usable at
-   * all, 429 usage_limit_reached (earliest reset, Retry-After) when accounts are resting.
+   * The error for "no account can serve this model now" (docs/protocol.md P12): 429 (earliest reset,
+   * Retry-After) only when every account that could serve is limited; 503 with Retry-After while
+   * some rest after repeated failures or are busy with a probe; 503 no_accounts when none is
+   * configured, enabled or logged in.
    */
   unavailableError(model: string | undefined): GatewayError {
     this.sync();
@@ -255,6 +257,7 @@ export class AccountPool {
     if (!forModel.length) {
       return new GatewayError({ status: 503, type: "overloaded_error", code: "no_accounts", message: `No upstream account is configured to serve model ${model}`, headers: { "retry-after": "30" } });
     }
+    const limited: Cooldown[] = [];
     const resting: Cooldown[] = [];
     const broken: string[] = [];
     for (const a of forModel) {
@@ -262,13 +265,30 @@ export class AccountPool {
       else if (a.needsLogin || a.loadError) broken.push(`${a.name}: needs login`);
       else {
         const c = this.d.cooldowns.get(a.name, model, now);
-        if (c) resting.push(c);
+        if (!c) resting.push({ account: a.name, model: "*", until: now + 1000, reason: "server_error", since: now });
+        else if (isLimitReason(c.reason)) limited.push(c);
+        else if (c.reason === "forbidden" || c.reason === "unauthorized") broken.push(`${a.name}: ${c.reason}`);
+        else resting.push(c);
       }
     }
-    if (!resting.length) {
-      return new GatewayError({ status: 503, type: "overloaded_error", code: "no_accounts", message: `No usable upstream account (${broken.join("; ")})`, headers: { "retry-after": "30" } });
-    }
-    return exhaustedError(resting, now);
+    if (limited.length && !resting.length) return exhaustedError(limited, now);
+    if (resting.length || limited.length) return restingError([...resting, ...limited], now);
+    return new GatewayError({ status: 503, type: "overloaded_error", code: "no_accounts", message: `No usable upstream account (${broken.join("; ")})`, headers: { "retry-after": "30" } });
+  }
+
+  /** The rest that keeps this account from serving `model` now, if any. */
+  restOf(a: Account, model: string | undefined): Cooldown | undefined {
+    return this.d.cooldowns.get(a.name, model, this.d.now());
+  }
+
+  /**
+   * The account showed it is usable again (it served a request while resting, e.g. after an early
+   * reset or banked reset credits): its rest ends now, account-wide and for this model.
+   */
+  endRest(a: Account, model: string | undefined, why: string): void {
+    this.d.cooldowns.clear(a.name, "*");
+    if (model) this.d.cooldowns.clear(a.name, model);
+    this.d.log.info("cooldown ended early", { account: a.name, model, why });
   }
 
   status(): AccountStatus[] {

@@ -91,24 +91,48 @@ export function accountStatus(a: Account, mine: Cooldown[]): AccountStatus {
   };
 }
 
-/** 429 usage_limit_reached with the earliest time an account comes back (docs/protocol.md P12). */
-export function exhaustedError(resting: Cooldown[], now: number): GatewayError {
-  const earliest = resting.reduce((a, b) => (b.until < a.until ? b : a));
-  const usage = resting.filter((c) => c.reason === "usage_limit");
+/** Cooldown reasons that mean "limited" (its window or a burst limit), as opposed to refused or failing. */
+export function isLimitReason(r: CooldownReason): boolean {
+  return r === "usage_limit" || r === "rate_limited";
+}
+
+/**
+ * 429 when every account that could serve is limited (docs/protocol.md P12): with the earliest time
+ * one comes back (`resets_at`, Retry-After). `usage_limit_reached` when a usage window is among the
+ * limits (the Codex CLI shows "try again at …" for it), else a plain rate limit.
+ */
+export function exhaustedError(limited: Cooldown[], now: number): GatewayError {
+  const earliest = limited.reduce((a, b) => (b.until < a.until ? b : a));
+  const usage = limited.filter((c) => c.reason === "usage_limit");
   const resetsAtSec = Math.ceil(earliest.until / 1000);
   const retryAfter = Math.max(1, Math.ceil((earliest.until - now) / 1000));
-  const plan = (usage.find((c) => c.planType) ?? resting.find((c) => c.planType))?.planType;
+  const plan = (usage.find((c) => c.planType) ?? limited.find((c) => c.planType))?.planType;
   const when = new Date(earliest.until).toISOString();
-  const message = usage.length
-    ? `The usage limit has been reached on every account. Try again at ${when} (in ${formatWait(retryAfter)}).`
-    : `Every account is resting after upstream errors. Try again at ${when} (in ${formatWait(retryAfter)}).`;
+  const headers = { "retry-after": String(retryAfter) };
+  const extra = { resets_at: resetsAtSec, resets_in_seconds: retryAfter, ...(plan ? { plan_type: plan } : {}) };
+  if (!usage.length) {
+    return new GatewayError({ status: 429, type: "rate_limit_error", code: "rate_limited", message: `Every account is rate limited by the upstream. Try again at ${when} (in ${formatWait(retryAfter)}).`, headers, extra });
+  }
   return new GatewayError({
     status: 429,
     type: "usage_limit_reached",
     code: "usage_limit_reached",
-    message,
+    message: `The usage limit has been reached on every account. Try again at ${when} (in ${formatWait(retryAfter)}).`,
+    headers,
+    extra,
+  });
+}
+
+/** 503 while accounts rest after failures that are not limits (a tripped circuit breaker): soon back. */
+export function restingError(resting: Cooldown[], now: number): GatewayError {
+  const earliest = resting.reduce((a, b) => (b.until < a.until ? b : a));
+  const retryAfter = Math.max(1, Math.ceil((earliest.until - now) / 1000));
+  return new GatewayError({
+    status: 503,
+    type: "overloaded_error",
+    code: "upstream_unavailable",
+    message: `No upstream account can serve right now (resting after repeated upstream failures). Try again in ${formatWait(retryAfter)}.`,
     headers: { "retry-after": String(retryAfter) },
-    extra: { resets_at: resetsAtSec, resets_in_seconds: retryAfter, ...(plan ? { plan_type: plan } : {}) },
   });
 }
 

@@ -15,7 +15,7 @@ export async function readJson(request: Request): Promise<Record<string, unknown
   return parseJsonObject(await readBody(request, BODY_LIMIT));
 }
 
-/** ms epoch, ISO time or YYYY-MM-DD (UTC). A bare date as `to` means through the end of that day. */
+/** ms epoch, ISO time or YYYY-MM-DD (UTC). A bare date as `to` means through the end of that day (its last millisecond: the next day is not in the range). */
 export function parseTime(v: string | null, name: string, endOfDay = false): number | undefined {
   if (v === null || v.trim() === "") return undefined;
   const s = v.trim();
@@ -27,7 +27,7 @@ export function parseTime(v: string | null, name: string, endOfDay = false): num
   }
   if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
     const t = Date.parse(`${s}T00:00:00Z`);
-    if (!Number.isNaN(t)) return endOfDay ? t + DAY : t;
+    if (!Number.isNaN(t)) return endOfDay ? t + DAY - 1 : t;
   }
   const t = s.length <= 40 ? Date.parse(s) : NaN;
   if (Number.isNaN(t) || Math.abs(t) > MAX) throw badRequest(`${name} must be an ISO time, a YYYY-MM-DD date or milliseconds since the epoch`, name);

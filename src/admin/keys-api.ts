@@ -1,6 +1,6 @@
 import { GatewayError, badRequest } from "../errors.ts";
 import { decodePath } from "../http/path.ts";
-import { newClientKey } from "../cli/secrets.ts";
+import { newClientKey } from "../keys/secrets.ts";
 import { sha256Hex } from "../util/hash.ts";
 import { type AdminHandler, ok, readJson } from "./http.ts";
 import { parseKeyFields, validateKeyName, validateNameRef } from "./key-input.ts";

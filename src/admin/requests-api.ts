@@ -1,6 +1,6 @@
 import { badRequest, notFound } from "../errors.ts";
 import { csvLines } from "../requestlog/csv.ts";
-import { MAX_PAGE, type RequestLogQuery } from "../requestlog/store.ts";
+import { MAX_PAGE, type RequestLogQuery, whereOf } from "../requestlog/store.ts";
 import { type AdminHandler, intParam, ok, parseTime } from "./http.ts";
 import { validateNameRef } from "./key-input.ts";
 import { requestJson } from "./present.ts";
@@ -19,7 +19,9 @@ export function requestFilters(q: URLSearchParams): RequestLogQuery {
   const from = parseTime(q.get("from"), "from");
   const to = parseTime(q.get("to"), "to", true);
   if (from !== undefined && to !== undefined && from > to) throw badRequest("from must not be after to", "from");
-  return { from, to, key: name("key"), account: name("account"), model: name("model"), status: q.get("status") ?? undefined, level: q.get("level") ?? undefined, search: search || undefined };
+  const filters = { from, to, key: name("key"), account: name("account"), model: name("model"), status: q.get("status") ?? undefined, level: q.get("level") ?? undefined, search: search || undefined };
+  whereOf(filters); // status and level are checked here, before a CSV answer has started
+  return filters;
 }
 
 /** GET /admin/requests, /admin/requests/:id and /admin/requests.csv over the SQLite request log. */

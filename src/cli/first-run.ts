@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { parseConfig } from "../config/load.ts";
 import { EXAMPLE_CONFIG } from "./example.ts";
 import { sha256Hex } from "../util/hash.ts";
-import { newAdminToken, newClientKey } from "./secrets.ts";
+import { newAdminToken, newClientKey } from "../keys/secrets.ts";
 
 export interface FirstRunResult {
   path: string;

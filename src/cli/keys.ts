@@ -4,7 +4,7 @@ import { EXIT, UsageError } from "./command.ts";
 import { parseArgs } from "./args.ts";
 import { CONFIG_HELP, configLocation } from "./config-arg.ts";
 import { sha256Hex } from "../util/hash.ts";
-import { newClientKey } from "./secrets.ts";
+import { newClientKey } from "../keys/secrets.ts";
 import { createKeyEditor, type KeyEdit, LIMIT_NAMES } from "../config/edit-keys.ts";
 import { ConfigError, parseConfig } from "../config/load.ts";
 import type { KeyConfig } from "../config/types.ts";

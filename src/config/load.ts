@@ -196,23 +196,116 @@ function resolvePath(baseDir: string, p: string): string {
   return isAbsolute(e) ? e : resolve(baseDir, e);
 }
 
+/** Line and column of a YAML path, for a problem. */
+type Locate = (segments: (string | number)[]) => { line?: number; column?: number };
+
+type RawSection<K extends keyof RawConfig> = NonNullable<RawConfig[K]>;
+
+/** The validated raw config → the normalized snapshot; semantic problems (duplicates, ranges) go to `problems`. */
 function normalize(raw: RawConfig, file: string, text: string, problems: ConfigProblem[], doc: Document, lines: LineCounter): Config {
   const baseDir = file ? dirname(resolve(file)) : process.cwd();
   const warnings: string[] = [];
-  const at = (segments: (string | number)[]) => locate(doc, segments.map(String), lines);
-  const server = raw.server!;
+  const at: Locate = (segments) => locate(doc, segments.map(String), lines);
+  // The checks push their problems in this order: server, accounts, keys, pricing.
+  const server = normalizeServer(raw.server!, baseDir, problems, at);
+  const accounts = normalizeAccounts(raw.accounts ?? [], baseDir, problems, at);
+  const keys = normalizeKeys(raw.keys ?? [], problems, warnings, at);
+  const models = raw.models!;
+  const { pricing, surfaceMultiplier } = normalizePricing(models.pricing, problems, at);
+
+  return {
+    path: file ? resolve(file) : "",
+    baseDir,
+    hash: sha256Hex(text).slice(0, 12),
+    server,
+    admin: normalizeAdmin(raw.admin),
+    upstream: normalizeUpstream(raw.upstream!),
+    storage: normalizeStorage(raw.storage!, baseDir),
+    accountsDir: raw.accounts_dir ? resolvePath(baseDir, raw.accounts_dir) : undefined,
+    accounts,
+    routing: normalizeRouting(raw.routing!),
+    keys,
+    models: {
+      defaultInstructions: models.default_instructions,
+      aliases: models.aliases,
+      rules: models.rules.map((r) => ({ match: r.match, reasoningEffort: r.reasoning_effort, defaultEffort: r.default_effort, minEffort: r.min_effort, maxEffort: r.max_effort })),
+      pricing,
+      surfaceMultiplier,
+    },
+    warnings,
+  };
+}
+
+function normalizeServer(server: RawSection<"server">, baseDir: string, problems: ConfigProblem[], at: Locate): Config["server"] {
   const [host, portText] = splitListen(server.listen);
   if (Number(portText) > 65535) problems.push({ ...at(["server", "listen"]), path: "server.listen", message: `port ${portText} is out of range (1-65535)` });
-  const up = raw.upstream!;
-  const st = raw.storage!;
-  const routing = raw.routing!;
+  return {
+    host,
+    port: Number(portText),
+    bodyLimitBytes: Math.round(server.body_limit_mb * 1024 * 1024),
+    corsOrigins: server.cors_origins,
+    trustProxy: server.trust_proxy,
+    bodyTimeoutMs: durationOr(server.body_timeout, 30_000),
+    countTokensBudgetMs: durationOr(server.count_tokens_budget, 2_000),
+    authFailuresPerMinute: server.auth_failures_per_minute,
+    shutdownGraceMs: durationOr(server.shutdown_grace, 30_000),
+    logLevel: server.log_level,
+    recordDir: server.record_dir ? resolvePath(baseDir, server.record_dir) : undefined,
+  };
+}
+
+function normalizeAdmin(admin: RawConfig["admin"]): Config["admin"] {
+  const adminToken = admin?.token;
+  return {
+    tokenSha256: admin?.token_sha256?.toLowerCase() ?? (adminToken ? sha256Hex(adminToken) : undefined),
+    allowRemote: admin?.allow_remote ?? false,
+    allowedHosts: (admin?.allowed_hosts ?? []).map((h) => h.toLowerCase()),
+  };
+}
+
+function normalizeUpstream(up: RawSection<"upstream">): Config["upstream"] {
+  return {
+    baseUrl: up.base_url.replace(/\/+$/, ""),
+    authUrl: up.auth_url.replace(/\/+$/, ""),
+    firstByteTimeoutMs: durationOr(up.first_byte_timeout, 120_000),
+    idleTimeoutMs: durationOr(up.idle_timeout, 300_000),
+    maxAttempts: up.max_attempts,
+    keepaliveMs: durationOr(up.keepalive, 15_000),
+    clientVersion: up.client_version,
+    originator: up.originator,
+    userAgent: up.user_agent ?? `${up.originator}/${up.client_version} (Linux; x86_64) codex-gateway`,
+    modelsRefreshMs: durationOr(up.models_refresh, 300_000),
+  };
+}
+
+function normalizeStorage(st: RawSection<"storage">, baseDir: string): Config["storage"] {
+  return {
+    sqlite: st.sqlite === ":memory:" ? st.sqlite : resolvePath(baseDir, st.sqlite),
+    redis: st.redis,
+    redisTimeoutMs: durationOr(st.redis_timeout, 50),
+    flushIntervalMs: durationOr(st.flush_interval, 1000),
+    requestLog: { maxAgeMs: durationOr(st.request_log?.max_age, 30 * 86_400_000), maxRows: st.request_log?.max_rows ?? 200_000 },
+  };
+}
+
+function normalizeRouting(routing: RawSection<"routing">): Config["routing"] {
   const cd = routing.cooldown ?? {};
+  return {
+    strategy: routing.strategy,
+    stickyTtlMs: durationOr(routing.sticky_ttl, 3_600_000),
+    cooldown: {
+      burst429Ms: durationOr(cd.burst_429, 30_000),
+      serverErrorMs: durationOr(cd.server_error, 5_000),
+      networkErrorMs: durationOr(cd.network_error, 5_000),
+      forbiddenMs: durationOr(cd.forbidden, 300_000),
+    },
+  };
+}
 
-  const adminToken = raw.admin?.token;
-  const admin = { tokenSha256: raw.admin?.token_sha256?.toLowerCase() ?? (adminToken ? sha256Hex(adminToken) : undefined), allowRemote: raw.admin?.allow_remote ?? false };
-
+/** Accounts with their paths resolved; duplicate names and accounts without credentials are problems. */
+function normalizeAccounts(list: RawSection<"accounts">, baseDir: string, problems: ConfigProblem[], at: Locate): AccountConfig[] {
   const names = new Set<string>();
-  const accounts: AccountConfig[] = (raw.accounts ?? []).map((a, i) => {
+  return list.map((a, i) => {
     if (names.has(a.name)) problems.push({ ...at(["accounts", i, "name"]), path: `accounts[${i}].name`, message: `duplicate account name "${a.name}"` });
     names.add(a.name);
     if (!a.auth_file && !a.access_token && !a.refresh_token) {
@@ -232,10 +325,13 @@ function normalize(raw: RawConfig, file: string, text: string, problems: ConfigP
       models: a.models,
     };
   });
+}
 
+/** Keys by SHA-256 (a plaintext key is hashed, with a warning); duplicate names or keys are problems. */
+function normalizeKeys(list: RawSection<"keys">, problems: ConfigProblem[], warnings: string[], at: Locate): KeyConfig[] {
   const keyNames = new Set<string>();
   const hashes = new Set<string>();
-  const keys: KeyConfig[] = (raw.keys ?? []).map((k, i) => {
+  return list.map((k, i) => {
     if (keyNames.has(k.name)) problems.push({ ...at(["keys", i, "name"]), path: `keys[${i}].name`, message: `duplicate key name "${k.name}"` });
     keyNames.add(k.name);
     let sha = k.key_sha256?.toLowerCase();
@@ -266,14 +362,17 @@ function normalize(raw: RawConfig, file: string, text: string, problems: ConfigP
       limits: { rpm: l.rpm, rpd: l.rpd, concurrency: l.concurrency, maxOutputTokens: l.max_output_tokens, tokensPerDay: l.tokens_per_day, tokensTotal: l.tokens_total },
       balance: k.balance,
       reasoningOutput: k.reasoning_output,
+      rawPassthrough: k.raw_passthrough,
     };
   });
+}
 
-  const models = raw.models!;
+/** `models.pricing`: prices by model glob, and the per-surface multipliers under `surface_multiplier`. */
+function normalizePricing(prices: RawSection<"models">["pricing"], problems: ConfigProblem[], at: Locate): Pick<Config["models"], "pricing" | "surfaceMultiplier"> {
   const pricing: Config["models"]["pricing"] = {};
   let surfaceMultiplier: Record<string, number> = {};
   // The record's union lets a mistyped price through as "a record of numbers"; check each entry here.
-  for (const [glob, value] of Object.entries(models.pricing)) {
+  for (const [glob, value] of Object.entries(prices)) {
     const where = `models.pricing.${glob}`;
     if (glob === "surface_multiplier") {
       surfaceMultiplier = {};
@@ -295,63 +394,7 @@ function normalize(raw: RawConfig, file: string, text: string, problems: ConfigP
       problems.push({ ...at(["models", "pricing", glob, ...(extra ? [extra] : [])]), path: extra ? `${where}.${extra}` : where, message });
     }
   }
-
-  return {
-    path: file ? resolve(file) : "",
-    baseDir,
-    hash: sha256Hex(text).slice(0, 12),
-    server: {
-      host,
-      port: Number(portText),
-      bodyLimitBytes: Math.round(server.body_limit_mb * 1024 * 1024),
-      corsOrigins: server.cors_origins,
-      trustProxy: server.trust_proxy,
-      shutdownGraceMs: durationOr(server.shutdown_grace, 30_000),
-      logLevel: server.log_level,
-      recordDir: server.record_dir ? resolvePath(baseDir, server.record_dir) : undefined,
-    },
-    admin,
-    upstream: {
-      baseUrl: up.base_url.replace(/\/+$/, ""),
-      authUrl: up.auth_url.replace(/\/+$/, ""),
-      firstByteTimeoutMs: durationOr(up.first_byte_timeout, 120_000),
-      idleTimeoutMs: durationOr(up.idle_timeout, 300_000),
-      maxAttempts: up.max_attempts,
-      keepaliveMs: durationOr(up.keepalive, 15_000),
-      clientVersion: up.client_version,
-      originator: up.originator,
-      userAgent: up.user_agent ?? `${up.originator}/${up.client_version} (Linux; x86_64) codex-gateway`,
-      modelsRefreshMs: durationOr(up.models_refresh, 300_000),
-    },
-    storage: {
-      sqlite: st.sqlite === ":memory:" ? st.sqlite : resolvePath(baseDir, st.sqlite),
-      redis: st.redis,
-      redisTimeoutMs: durationOr(st.redis_timeout, 50),
-      flushIntervalMs: durationOr(st.flush_interval, 1000),
-      requestLog: { maxAgeMs: durationOr(st.request_log?.max_age, 30 * 86_400_000), maxRows: st.request_log?.max_rows ?? 200_000 },
-    },
-    accountsDir: raw.accounts_dir ? resolvePath(baseDir, raw.accounts_dir) : undefined,
-    accounts,
-    routing: {
-      strategy: routing.strategy,
-      stickyTtlMs: durationOr(routing.sticky_ttl, 3_600_000),
-      cooldown: {
-        burst429Ms: durationOr(cd.burst_429, 30_000),
-        serverErrorMs: durationOr(cd.server_error, 5_000),
-        networkErrorMs: durationOr(cd.network_error, 5_000),
-        forbiddenMs: durationOr(cd.forbidden, 300_000),
-      },
-    },
-    keys,
-    models: {
-      defaultInstructions: models.default_instructions,
-      aliases: models.aliases,
-      rules: models.rules.map((r) => ({ match: r.match, reasoningEffort: r.reasoning_effort, defaultEffort: r.default_effort, minEffort: r.min_effort, maxEffort: r.max_effort })),
-      pricing,
-      surfaceMultiplier,
-    },
-    warnings,
-  };
+  return { pricing, surfaceMultiplier };
 }
 
 function splitListen(listen: string): [string, string] {

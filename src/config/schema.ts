@@ -25,6 +25,9 @@ export const ServerSchema = Type.Object(
     body_limit_mb: Type.Number({ default: 32, minimum: 0.001, maximum: 1024, description: "Largest accepted request body, in MiB" }),
     cors_origins: Type.Array(Type.String(), { default: [], description: "Allowed browser origins; empty means no CORS headers" }),
     trust_proxy: Type.Boolean({ default: false, description: "Trust X-Forwarded-For for client addresses (behind a reverse proxy)" }),
+    body_timeout: Type.Optional(Duration),
+    count_tokens_budget: Type.Optional(Duration),
+    auth_failures_per_minute: Type.Integer({ default: 30, minimum: 0, description: "Failed authentications per client address and minute before it gets 429 for the rest of the minute; 0 = off" }),
     shutdown_grace: Type.Optional(Duration),
     log_level: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info" }),
     record_dir: Type.Optional(Type.String({ description: "Write every upstream request and stream here as a redacted fixture case" })),
@@ -37,6 +40,10 @@ export const AdminSchema = Type.Object(
     token_sha256: Type.Optional(Type.String({ pattern: "^[0-9a-fA-F]{64}$", description: "SHA-256 (hex) of the admin token" })),
     token: Type.Optional(Type.String({ minLength: 16, description: "Plaintext admin token (prefer token_sha256 or ${ENV})" })),
     allow_remote: Type.Boolean({ default: false, description: "Answer the admin API from non-loopback addresses" }),
+    allowed_hosts: Type.Array(Type.String({ minLength: 1, pattern: "^[A-Za-z0-9.:\\[\\]_-]+$" }), {
+      default: [],
+      description: "Host names (without port) the admin API and /metrics answer besides localhost, 127.0.0.1 and [::1] (DNS-rebinding protection)",
+    }),
   },
   { ...closed, default: {} },
 );
@@ -134,6 +141,7 @@ export const KeySchema = Type.Object(
     limits: Type.Optional(KeyLimitsSchema),
     balance: Type.Optional(Type.Number({ description: "Credits; each request is charged by models.pricing" })),
     reasoning_output: Type.Union([Type.Literal("content"), Type.Literal("think_tags"), Type.Literal("hide")], { default: "content" }),
+    raw_passthrough: Type.Boolean({ default: true, description: "Allow X-Codex-Mode: raw (the client's Responses body forwarded with only model and effort resolved)" }),
   },
   closed,
 );

@@ -18,11 +18,22 @@ export interface Config {
     bodyLimitBytes: number;
     corsOrigins: string[];
     trustProxy: boolean;
+    /** A request body must have arrived this long after the request started (408 otherwise). */
+    bodyTimeoutMs: number;
+    /** count_tokens counts exactly for this long, then estimates the rest. */
+    countTokensBudgetMs: number;
+    /** Failed authentications per client address and minute before it is refused for the rest of the minute (0 = off). */
+    authFailuresPerMinute: number;
     shutdownGraceMs: number;
     logLevel: "debug" | "info" | "warn" | "error";
     recordDir?: string;
   };
-  admin: { tokenSha256?: string; allowRemote: boolean };
+  admin: {
+    tokenSha256?: string;
+    allowRemote: boolean;
+    /** Host names (lowercase, no port) the admin API and token-less /metrics answer besides the loopback names. */
+    allowedHosts: string[];
+  };
   upstream: {
     baseUrl: string;
     authUrl: string;
@@ -97,6 +108,8 @@ export interface KeyConfig {
   limits: KeyLimits;
   balance?: number;
   reasoningOutput: ReasoningOutput;
+  /** Whether X-Codex-Mode: raw is allowed for this key. */
+  rawPassthrough: boolean;
 }
 
 export interface ModelRule {

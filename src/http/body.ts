@@ -1,26 +1,43 @@
 import { gunzipSync, inflateRawSync, inflateSync, zstdDecompressSync } from "node:zlib";
 import { GatewayError, badRequest } from "../errors.ts";
+import { getFacts } from "./request-context.ts";
 
 function tooLarge(limit: number): GatewayError {
   return new GatewayError({ status: 413, type: "request_too_large", code: "request_too_large", message: `Request body is larger than the limit of ${limit} bytes` });
 }
 
+function tooSlow(ms: number): GatewayError {
+  return new GatewayError({ status: 408, type: "timeout_error", code: "body_timeout", message: `The request body did not arrive within ${Math.round(ms / 1000)} s` });
+}
+
 /**
  * Reads a request body with a hard size limit (checked while reading, and while decompressing),
- * decoding `Content-Encoding: gzip | deflate | zstd`.
+ * decoding `Content-Encoding: gzip | deflate | zstd`. The whole body must have arrived by the
+ * request's deadline (server.body_timeout after it started, set by the server wrapper): a client
+ * that announces a body and sends it a byte at a time, or never, gets a 408.
  */
 export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  const facts = getFacts(request);
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (declared > limit) throw tooLarge(limit);
-  if (!request.body) return new Uint8Array(0);
+  if (!request.body) {
+    facts.bodyRead = true;
+    return new Uint8Array(0);
+  }
+  const timeoutMs = facts.bodyTimeoutMs;
+  const deadline = timeoutMs ? facts.startedAt + timeoutMs : undefined;
   const reader = request.body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
   for (;;) {
     let chunk: Awaited<ReturnType<typeof reader.read>>;
     try {
-      chunk = await reader.read();
-    } catch {
+      chunk = deadline === undefined ? await reader.read() : await beforeDeadline(reader.read(), deadline);
+    } catch (e) {
+      if (e === TIMED_OUT) {
+        reader.cancel().catch(() => {});
+        throw tooSlow(timeoutMs!);
+      }
       // The connection closed mid-upload: the client left (a 499 in the records), not our failure.
       throw new GatewayError({ status: 499, type: "api_error", code: "client_closed", message: "The client closed the connection while sending the request body" });
     }
@@ -33,8 +50,19 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
     }
     parts.push(value);
   }
+  facts.bodyRead = true;
   const bytes = parts.length === 1 ? parts[0] : concat(parts, size);
   return decode(bytes, request.headers.get("content-encoding"), limit);
+}
+
+const TIMED_OUT = Symbol("body deadline");
+
+function beforeDeadline<T>(p: Promise<T>, deadline: number): Promise<T> {
+  // Past the deadline, data already buffered still wins the race (it resolves before a 0 ms timer).
+  const left = Math.max(0, deadline - Date.now());
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(TIMED_OUT), left)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 function concat(parts: Uint8Array[], size: number): Uint8Array {

@@ -1,13 +1,26 @@
+import { type AuthGuard, NO_GUARD } from "./auth-backoff.ts";
+
 /** Per-request facts set by the server wrapper and read by routes (no globals, no header trust). */
 export interface RequestFacts {
   id: string;
   /** Peer address as the socket saw it (or X-Forwarded-For's first hop when trust_proxy is on). */
   ip: string;
   startedAt: number;
-  /** Turns the server's idle timer off for this request (long streams). */
+  /**
+   * Turns the server's idle timer off for this request (long streams). Only for requests that
+   * authenticated: an anonymous connection never gets it.
+   */
   keepOpen: () => void;
   /** Set by pipeline routes: their log line is written when the answer ends, with usage. */
   pipeline?: boolean;
+  /** The calling key's name, once a keyed route authenticated it (for records of later failures). */
+  keyName?: string;
+  /** The per-source backoff on failed authentication, for this request's source. */
+  auth?: AuthGuard;
+  /** The body must have arrived by startedAt + this (server.body_timeout). */
+  bodyTimeoutMs?: number;
+  /** Set once the body was read to its end (an unread body means the connection cannot be reused). */
+  bodyRead?: boolean;
 }
 
 const facts = new WeakMap<Request, RequestFacts>();
@@ -17,9 +30,62 @@ export function setFacts(req: Request, f: RequestFacts): void {
 }
 
 export function getFacts(req: Request): RequestFacts {
-  return facts.get(req) ?? { id: "", ip: "", startedAt: Date.now(), keepOpen: () => {} };
+  let f = facts.get(req);
+  if (!f) facts.set(req, (f = { id: "", ip: "", startedAt: Date.now(), keepOpen: () => {} }));
+  return f;
+}
+
+/** The request's guard against guessing credentials (a no-op outside the server wrapper). */
+export function authGuard(req: Request): AuthGuard {
+  return getFacts(req).auth ?? NO_GUARD;
 }
 
 export function isLoopback(ip: string): boolean {
-  return ip === "127.0.0.1" || ip === "::1" || ip === "::ffff:127.0.0.1" || ip.startsWith("127.") || ip === "localhost";
+  return ip === "127.0.0.1" || ip === "::1" || ip === "::ffff:127.0.0.1" || ip.startsWith("127.") || ip.startsWith("::ffff:127.") || ip === "localhost";
+}
+
+/**
+ * Headers a reverse proxy or CDN adds with the client's address. Their presence means the peer
+ * address is the proxy's, not the client's — so a same-host proxy must set one of them.
+ */
+export const FORWARDING_HEADERS = [
+  "x-forwarded-for",
+  "forwarded",
+  "x-real-ip",
+  "cf-connecting-ip",
+  "true-client-ip",
+  "x-client-ip",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "x-forwarded-server",
+  "x-original-forwarded-for",
+  "fastly-client-ip",
+  "x-cluster-client-ip",
+  "x-proxyuser-ip",
+  "via",
+] as const;
+
+export function isForwarded(headers: Headers): boolean {
+  return FORWARDING_HEADERS.some((h) => headers.has(h));
+}
+
+/** Host names that always mean "this machine" (DNS rebinding cannot produce them). */
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+/** The Host header's name, lowercase, without the port ("" when absent or malformed). */
+export function hostName(headers: Headers): string {
+  const host = (headers.get("host") ?? "").trim().toLowerCase();
+  if (host.startsWith("[")) {
+    const end = host.indexOf("]");
+    return end > 0 ? host.slice(0, end + 1) : "";
+  }
+  const colon = host.indexOf(":");
+  return colon >= 0 ? host.slice(0, colon) : host;
+}
+
+/** Whether the Host header names this machine or one of `allowed` (admin.allowed_hosts). */
+export function hostAllowed(headers: Headers, allowed: readonly string[] = []): boolean {
+  const name = hostName(headers);
+  if (!name) return false;
+  return LOOPBACK_HOSTS.has(name) || allowed.includes(name) || allowed.includes(name.replace(/^\[|\]$/g, ""));
 }

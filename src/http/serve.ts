@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "bun";
 import type { Logger } from "../observe/log.ts";
-import { getFacts, setFacts } from "./request-context.ts";
+import { AuthBackoff, guardFor } from "./auth-backoff.ts";
+import { corsAllowed, corsHeaders, isClientApiPath } from "./cors.ts";
+import { type RequestFacts, setFacts } from "./request-context.ts";
 
 export interface HttpOptions {
   host: string;
@@ -9,6 +11,10 @@ export interface HttpOptions {
   bodyLimitBytes: number;
   corsOrigins: () => string[];
   trustProxy: () => boolean;
+  /** server.body_timeout in ms (read per request). */
+  bodyTimeoutMs: () => number;
+  /** server.auth_failures_per_minute (read per failure). */
+  authFailuresPerMinute: () => number;
   log: Logger;
   handle: (request: Request) => Promise<Response> | Response;
 }
@@ -16,11 +22,14 @@ export interface HttpOptions {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * Bun.serve around the app: request id, client address, CORS, and one log line for requests
- * the pipeline does not log itself. Bun's own 413 has no body, so its limit sits well above ours
- * and our bounded reader answers with an envelope.
+ * Bun.serve around the app: request id, client address, CORS (client API only), the per-source
+ * backoff on failed authentication, the body deadline, and one log line for requests the pipeline
+ * does not log itself. Bun's own 413 has no body, so its limit sits well above ours and our
+ * bounded reader answers with an envelope. The idle timer stays on (120 s) until a route that
+ * authenticated turns it off for a long answer (`keepOpen`).
  */
 export function serveHttp(o: HttpOptions): Server<undefined> {
+  const backoff = new AuthBackoff({ limit: o.authFailuresPerMinute, log: o.log });
   return Bun.serve({
     hostname: o.host,
     port: o.port,
@@ -29,58 +38,67 @@ export function serveHttp(o: HttpOptions): Server<undefined> {
     maxRequestBodySize: Math.max(o.bodyLimitBytes * 4, 64 * 1024 * 1024),
     development: false,
     async fetch(request, server) {
-      const started = Date.now();
-      const given = request.headers.get("x-request-id");
-      const id = given && REQUEST_ID.test(given) ? given : randomUUID();
-      let ip = server.requestIP(request)?.address ?? "";
-      if (o.trustProxy()) ip = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || ip;
-      setFacts(request, { id, ip, startedAt: started, keepOpen: () => server.timeout(request, 0) });
-
+      const facts = requestFacts(request, server, o, backoff);
+      setFacts(request, facts);
+      const pathname = new URL(request.url).pathname;
       const origin = request.headers.get("origin");
-      const allowed = origin ? corsAllowed(origin, o.corsOrigins()) : false;
+      const cors = origin && isClientApiPath(pathname) && corsAllowed(origin, o.corsOrigins()) ? origin : undefined;
       if (request.method === "OPTIONS" && origin && request.headers.has("access-control-request-method")) {
-        return new Response(null, { status: allowed ? 204 : 403, headers: allowed ? corsHeaders(origin, true, o.corsOrigins()) : {} });
+        return new Response(null, { status: cors ? 204 : 403, headers: cors ? corsHeaders(cors, true, o.corsOrigins()) : {} });
       }
-
-      let response: Response;
-      try {
-        response = await o.handle(request);
-      } catch (e) {
-        o.log.error("unhandled error", { error: e instanceof Error ? e.stack ?? e.message : String(e) });
-        response = new Response(JSON.stringify({ error: { message: "Internal error", type: "api_error", code: "internal_error", param: null } }), {
-          status: 500,
-          headers: { "content-type": "application/json" },
-        });
-      }
-      try {
-        response.headers.set("x-request-id", id);
-        if (allowed && origin) for (const [k, v] of Object.entries(corsHeaders(origin, false, o.corsOrigins()))) response.headers.set(k, v);
-      } catch {
-        /* immutable headers (a proxied Response): leave as is */
-      }
-      if (!getFacts(request).pipeline) {
-        const path = new URL(request.url).pathname;
-        if (path !== "/healthz" && path !== "/metrics") {
-          o.log.info("request", { request_id: id, method: request.method, path, status: response.status, ms: Date.now() - started, ip });
-        }
+      const response = await answer(o, request);
+      finish(response, request, facts, cors ? corsHeaders(cors, false, o.corsOrigins()) : undefined);
+      if (!facts.pipeline && pathname !== "/healthz" && pathname !== "/metrics") {
+        o.log.info("request", { request_id: facts.id, method: request.method, path: pathname, status: response.status, ms: Date.now() - facts.startedAt, ip: facts.ip });
       }
       return response;
     },
   });
 }
 
-/** Exact origins only; "*" is honoured without credentials (never both). */
-function corsAllowed(origin: string, allowed: string[]): boolean {
-  return allowed.includes("*") || allowed.includes(origin);
+function requestFacts(request: Request, server: Server<undefined>, o: HttpOptions, backoff: AuthBackoff): RequestFacts {
+  const given = request.headers.get("x-request-id");
+  const id = given && REQUEST_ID.test(given) ? given : randomUUID();
+  const peer = server.requestIP(request)?.address ?? "";
+  let ip = peer;
+  // The backoff counts per source: behind a trusted proxy, the last hop it added (the first hop is the client's own claim).
+  let source = peer;
+  if (o.trustProxy()) {
+    const hops = (request.headers.get("x-forwarded-for") ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+    ip = hops[0] || peer;
+    source = hops[hops.length - 1] || peer;
+  }
+  return { id, ip, startedAt: Date.now(), keepOpen: () => server.timeout(request, 0), auth: guardFor(backoff, source), bodyTimeoutMs: o.bodyTimeoutMs() };
 }
 
-function corsHeaders(origin: string, preflight: boolean, allowed: string[]): Record<string, string> {
-  // A configured "*" answers "*" literally; credentials are never allowed, so no wildcard with credentials.
-  const h: Record<string, string> = { "access-control-allow-origin": allowed.includes(origin) ? origin : "*", vary: "Origin", "access-control-expose-headers": "x-request-id, retry-after, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests" };
-  if (preflight) {
-    h["access-control-allow-methods"] = "GET, POST, OPTIONS";
-    h["access-control-allow-headers"] = "authorization, content-type, x-api-key, x-goog-api-key, anthropic-version, anthropic-beta, x-request-id, x-codex-mode, x-codex-raw-passthrough, openai-beta, session_id, session-id";
-    h["access-control-max-age"] = "600";
+async function answer(o: HttpOptions, request: Request): Promise<Response> {
+  try {
+    return await o.handle(request);
+  } catch (e) {
+    o.log.error("unhandled error", { error: e instanceof Error ? e.stack ?? e.message : String(e) });
+    return new Response(JSON.stringify({ error: { message: "Internal error", type: "api_error", code: "internal_error", param: null } }), {
+      status: 500,
+      headers: { "content-type": "application/json" },
+    });
   }
-  return h;
+}
+
+/**
+ * Request id and CORS on every answer. An answer given before the announced body was read (a
+ * refused key, an unknown route) closes the connection: otherwise it would wait, idle, for a body
+ * nobody reads.
+ */
+function finish(response: Response, request: Request, facts: RequestFacts, cors: Record<string, string> | undefined): void {
+  try {
+    response.headers.set("x-request-id", facts.id);
+    if (cors) for (const [k, v] of Object.entries(cors)) response.headers.set(k, v);
+    if (!facts.bodyRead && announcesBody(request)) response.headers.set("connection", "close");
+  } catch {
+    /* immutable headers (a proxied Response): leave as is */
+  }
+}
+
+function announcesBody(request: Request): boolean {
+  const length = Number(request.headers.get("content-length") ?? 0);
+  return length > 0 || request.headers.has("transfer-encoding");
 }

@@ -29,18 +29,30 @@ export class KeyIndex {
 
 const MISS = Buffer.alloc(32);
 
-/** The key a client sent, in any of the usual headers (or Gemini's ?key=). */
-export function extractApiKey(headers: Headers, url: URL): string | undefined {
+/** Where a key may come from on a route: Google's `?key=` only on the Gemini routes. */
+export interface KeySources {
+  /** Accept `?key=` (Google's format; a key in a URL lands in proxy logs and browser history). */
+  queryKey?: boolean;
+}
+
+const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
+
+/**
+ * The key a client sent: `Authorization: Bearer` (OpenAI, and Anthropic with an auth token),
+ * `x-api-key` (Anthropic), `x-goog-api-key` (Gemini), or `?key=` where the route allows it.
+ * An Authorization header that is not `Bearer <key>` is refused rather than guessed at.
+ */
+export function extractApiKey(headers: Headers, url: URL, sources: KeySources = {}): string | undefined {
   const auth = headers.get("authorization");
-  if (auth) {
-    const m = /^\s*bearer\s+(.+?)\s*$/i.exec(auth);
-    const v = m ? m[1] : auth.trim();
-    if (v) return v;
+  if (auth?.trim()) {
+    const m = BEARER.exec(auth);
+    if (!m) throw new GatewayError({ status: 401, type: "authentication_error", code: "invalid_api_key", message: "Invalid Authorization header: send Authorization: Bearer <key>" });
+    return m[1];
   }
   const xApiKey = headers.get("x-api-key") ?? headers.get("x-goog-api-key");
   if (xApiKey?.trim()) return xApiKey.trim();
-  const q = url.searchParams.get("key");
-  return q?.trim() || undefined;
+  if (!sources.queryKey) return undefined;
+  return url.searchParams.get("key")?.trim() || undefined;
 }
 
 /** 401 missing/invalid/expired or 403 disabled, in the seed's order (status before expiry). */
@@ -55,7 +67,23 @@ export function authenticate(rawKey: string | undefined, index: KeyIndex, now: n
   return key;
 }
 
-/** The key of a request (its headers, or Gemini's ?key=), authenticated: throws 401/403. */
-export function authenticateRequest(headers: Headers, url: URL, index: KeyIndex, now: number): KeyConfig {
-  return authenticate(extractApiKey(headers, url), index, now);
+/** The source's guard against guessing (http/auth-backoff.ts); absent outside the server. */
+export interface GuessGuard {
+  check(): void;
+  failed(what: "api_key"): void;
+}
+
+/**
+ * The key of a request, authenticated from its headers alone (the body is not needed, so a
+ * client without a key is refused before it sends one): throws 401/403, or 429 while its source
+ * is backing off after too many wrong keys. A wrong key counts as a failure; a missing one does not.
+ */
+export function authenticateRequest(headers: Headers, url: URL, index: KeyIndex, now: number, sources: KeySources = {}, guard?: GuessGuard): KeyConfig {
+  guard?.check();
+  try {
+    return authenticate(extractApiKey(headers, url, sources), index, now);
+  } catch (e) {
+    if ((e as GatewayError).code === "invalid_api_key") guard?.failed("api_key");
+    throw e;
+  }
 }

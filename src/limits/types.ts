@@ -1,6 +1,5 @@
 import type { KeyConfig } from "../config/types.ts";
-import type { SurfaceName } from "../pipeline/surface.ts";
-import type { UsageNumbers } from "../usage/types.ts";
+import type { SurfaceName, UsageNumbers } from "../usage/types.ts";
 import type { RateState } from "./gcra.ts";
 
 export interface AdmissionRequest {

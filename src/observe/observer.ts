@@ -1,5 +1,4 @@
 import type { UsageRecord, UsageSink } from "../usage/types.ts";
-import type { Observer } from "../runtime.ts";
 import type { Logger } from "./log.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { type RecentRequest, toRecent } from "./recent.ts";
@@ -10,6 +9,18 @@ export interface ObserverDeps {
   requests: { add(entry: RecentRequest): void };
   usage: UsageSink;
   log: Logger;
+}
+
+/** Hooks the pipeline reports to (usage store, metrics, recent-request ring); the runtime carries one. */
+export interface Observer {
+  /** Exactly once per request, however it ended. */
+  finished(r: UsageRecord): void;
+  /** An upstream event type no reducer knew (drift alarm). */
+  unknownEvent(surface: string, type: string): void;
+  /** A top-level request field the surface does not know (client-side drift alarm). */
+  unknownField(surface: string, field: string): void;
+  streamOpened(): void;
+  streamClosed(): void;
 }
 
 /**

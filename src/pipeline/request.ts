@@ -1,4 +1,5 @@
 import type { CodexRequest } from "../codex/types.ts";
+import type { KeyConfig } from "../config/types.ts";
 import { asGatewayError, type GatewayError } from "../errors.ts";
 import { errorResponse } from "../http/envelope.ts";
 import type { Ticket } from "../limits/types.ts";
@@ -10,6 +11,8 @@ import type { RequestInfo, Surface, SurfaceInput } from "./surface.ts";
 export interface PipelineInput {
   surface: Surface;
   request: Request;
+  /** The calling key when the route authenticated it already (from the headers, before reading the body). */
+  key?: KeyConfig;
   /** The parsed JSON body. */
   body: unknown;
   /** The body bytes as received, forwarded unchanged in raw passthrough mode. */
@@ -42,6 +45,8 @@ export class PipelineRequest {
   ctx?: TranslateContext;
   /** The translated body (absent in raw passthrough, which forwards the client's bytes). */
   codexBody?: CodexRequest;
+  /** The message of the error answer, for the request log. */
+  errorMessage?: string;
   private finished = false;
 
   constructor(
@@ -69,7 +74,8 @@ export class PipelineRequest {
       at: this.started,
       key: this.keyName,
       account,
-      model: this.upstreamModel || this.info?.model || "",
+      // Only a model that went upstream: a refusal before that stores no client string in the usage tables.
+      model: this.upstreamModel,
       surface: this.compact ? "compact" : this.surface.name,
       status,
       usage,
@@ -78,6 +84,8 @@ export class PipelineRequest {
       errorCode,
       stream: this.info?.stream ?? false,
       requestId: this.input.requestId,
+      requestedModel: this.info?.model,
+      errorMessage: this.errorMessage,
     });
   }
 
@@ -89,6 +97,7 @@ export class PipelineRequest {
   /** End the request with an error answer in the surface's envelope. */
   errorAnswer(e: unknown, usage?: UsageNumbers, account = "", ttfbMs?: number): Response {
     const err = this.gatewayError(e);
+    this.errorMessage = err.message;
     this.finish(err.status, usage, account, err.code, ttfbMs);
     return errorResponse(err, this.surface.dialect, this.headers);
   }

@@ -2,10 +2,10 @@ import type { CodexRequest } from "../codex/types.ts";
 import type { GatewayError } from "../errors.ts";
 import type { ErrorDialect } from "../http/envelope.ts";
 import type { RequestInfo, StreamReducer, SurfaceInput, TranslateContext } from "../translate/types.ts";
+import type { SurfaceName } from "../usage/types.ts";
 
 export type { RequestInfo, SurfaceInput } from "../translate/types.ts";
-
-export type SurfaceName = "responses" | "chat" | "messages" | "gemini";
+export type { SurfaceName } from "../usage/types.ts";
 
 /**
  * One client-facing wire format (built in src/surfaces/, wired in src/compose.ts). Everything here

@@ -6,7 +6,7 @@
 import type { KeyConfig } from "../config/types.ts";
 import { asGatewayError, type GatewayError } from "../errors.ts";
 import { type ErrorDialect, errorResponse } from "../http/envelope.ts";
-import { getFacts, type RequestFacts } from "../http/request-context.ts";
+import { authGuard, getFacts, type RequestFacts } from "../http/request-context.ts";
 import { authenticateRequest } from "../keys/authenticate.ts";
 import { clean } from "../observe/redact.ts";
 import type { Runtime } from "../runtime.ts";
@@ -40,18 +40,25 @@ export function route(
   };
 }
 
-/** A route for key holders: 401/403 in the route's own envelope before `answer` runs. */
+/**
+ * A route for key holders: 401/403 in the route's own envelope before `answer` runs — from the
+ * headers, before any body is read. Google-dialect routes also take Google's `?key=`.
+ */
 export function keyedRoute(
   rt: Pick<Runtime, "log" | "snapshot" | "now">,
   dialect: ErrorDialect,
   answer: (request: Request, key: KeyConfig, facts: RequestFacts) => Response | Promise<Response>,
+  opts: RouteOptions = {},
 ): RouteHandler {
-  return route(rt, dialect, (request, facts) => answer(request, clientKey(rt, request), facts));
+  return route(rt, dialect, (request, facts) => answer(request, clientKey(rt, request, dialect), facts), opts);
 }
 
-/** The calling key (throws 401/403), for a route that must check something else first. */
-export function clientKey(rt: Pick<Runtime, "snapshot" | "now">, request: Request): KeyConfig {
-  return authenticateRequest(request.headers, new URL(request.url), rt.snapshot().keys, rt.now());
+/**
+ * The calling key (throws 401/403, or 429 while the source backs off after wrong keys), for a
+ * route that must check something else first. `?key=` counts only on Google-dialect routes.
+ */
+export function clientKey(rt: Pick<Runtime, "snapshot" | "now">, request: Request, dialect: ErrorDialect = "openai"): KeyConfig {
+  return authenticateRequest(request.headers, new URL(request.url), rt.snapshot().keys, rt.now(), { queryKey: dialect === "google" }, authGuard(request));
 }
 
 function withRequestId(response: Response, id: string): Response {

@@ -3,7 +3,7 @@ import { runPipeline } from "../pipeline/run.ts";
 import type { Surface } from "../pipeline/surface.ts";
 import type { Runtime } from "../runtime.ts";
 import { wantsRaw } from "../translate/responses/inspect.ts";
-import { route, type RouteHandler } from "./handler.ts";
+import { clientKey, route, type RouteHandler } from "./handler.ts";
 
 export interface SurfaceHandlerOptions {
   path?: "/responses" | "/responses/compact";
@@ -14,9 +14,10 @@ export interface SurfaceHandlerOptions {
 }
 
 /**
- * A route handler that reads the bounded body and runs the pipeline for one surface. The pipeline
- * answers (and records) everything from authentication on; a body that cannot be read or parsed
- * is recorded here.
+ * A route handler for one surface: the key is checked from the headers first (no key, no body
+ * read, no long-stream exemption), then the bounded body is read within server.body_timeout and
+ * the pipeline runs. The pipeline answers (and records) everything from there on; a refused key
+ * or a body that cannot be read or parsed is recorded here.
  */
 export function surfaceHandler(rt: Runtime, surface: Surface, opts: SurfaceHandlerOptions = {}): RouteHandler {
   return route(
@@ -24,7 +25,9 @@ export function surfaceHandler(rt: Runtime, surface: Surface, opts: SurfaceHandl
     surface.dialect,
     async (request, facts) => {
       facts.pipeline = true;
-      // Non-stream answers wait for the whole upstream turn; never let the idle timer cut them.
+      const key = clientKey(rt, request, surface.dialect);
+      facts.keyName = key.name;
+      // Authenticated: non-stream answers wait for the whole upstream turn; never let the idle timer cut them.
       facts.keepOpen();
       const bytes = await readBody(request, rt.snapshot().config.server.bodyLimitBytes);
       const body = parseJsonObject(bytes);
@@ -32,6 +35,7 @@ export function surfaceHandler(rt: Runtime, surface: Surface, opts: SurfaceHandl
       return runPipeline(rt, {
         surface,
         request,
+        key,
         body,
         rawBody: raw ? bytes : undefined,
         raw,
@@ -43,7 +47,7 @@ export function surfaceHandler(rt: Runtime, surface: Surface, opts: SurfaceHandl
     },
     {
       failed: (err, facts) =>
-        rt.observer.finished({ at: facts.startedAt, key: "", account: "", model: "", surface: surface.name, status: err.status, latencyMs: rt.now() - facts.startedAt, errorCode: err.code, stream: false, requestId: facts.id }),
+        rt.observer.finished({ at: facts.startedAt, key: facts.keyName ?? "", account: "", model: "", surface: surface.name, status: err.status, latencyMs: rt.now() - facts.startedAt, errorCode: err.code, errorMessage: err.message, stream: false, requestId: facts.id }),
     },
   );
 }

@@ -8,6 +8,11 @@
  * its entries alive (the TTL restarts on every lookup). Entries are keyed by key name + response
  * id, so one key can never read another key's responses even with a known id. Stored arrays are
  * treated as immutable: callers copy before changing anything.
+ *
+ * It also indexes the output items it served by id (per key, bounded apart from the responses), so
+ * a client that refers to an earlier item instead of sending it (`item_reference`, an id-only
+ * reasoning item: what the AI SDK sends with its default `store: true`) can be served although
+ * the upstream stores nothing.
  */
 import { LRUCache } from "lru-cache";
 import type { CodexItem } from "../codex/types.ts";
@@ -15,6 +20,10 @@ import type { CodexItem } from "../codex/types.ts";
 export interface ResponsesStoreOptions {
   /** Max responses kept (default 5 000). */
   max?: number;
+  /** Max output items kept by id (default 50 000). */
+  maxItems?: number;
+  /** Max total approximate bytes of those items (default 64 MiB). */
+  maxItemBytes?: number;
   /** Max total approximate bytes (default 256 MiB). */
   maxBytes?: number;
   /** Time to live in ms after the last write or read (default 6 h). */
@@ -25,6 +34,7 @@ export interface ResponsesStoreOptions {
 
 export class ResponsesStore {
   private readonly lru: LRUCache<string, { items: CodexItem[]; bytes: number }>;
+  private readonly byId: LRUCache<string, { item: CodexItem; bytes: number }>;
   private readonly maxBytes: number;
 
   constructor(opts: ResponsesStoreOptions = {}) {
@@ -37,6 +47,32 @@ export class ResponsesStore {
       updateAgeOnGet: true,
       ...(opts.now ? { perf: { now: opts.now }, ttlResolution: 0 } : {}),
     });
+    this.byId = new LRUCache<string, { item: CodexItem; bytes: number }>({
+      max: opts.maxItems ?? 50_000,
+      maxSize: opts.maxItemBytes ?? 64 * 1024 * 1024,
+      sizeCalculation: (v) => Math.max(1, v.bytes),
+      ttl: opts.ttlMs ?? 6 * 60 * 60 * 1000,
+      updateAgeOnGet: true,
+      ...(opts.now ? { perf: { now: opts.now }, ttlResolution: 0 } : {}),
+    });
+  }
+
+  /** Output items this key was served, by the id the client saw (replay shape, treated as immutable). */
+  rememberItems(keyName: string, items: readonly { id: string; item: CodexItem }[]): void {
+    for (const { id, item } of items) {
+      if (!id) continue;
+      let bytes: number;
+      try {
+        bytes = JSON.stringify(item).length;
+      } catch {
+        continue;
+      }
+      this.byId.set(entryKey(keyName, id), { item, bytes });
+    }
+  }
+
+  item(keyName: string, id: string): CodexItem | undefined {
+    return this.byId.get(entryKey(keyName, id))?.item;
   }
 
   remember(keyName: string, responseId: string, items: CodexItem[]): void {

@@ -1,4 +1,4 @@
-import type { CodexRequest } from "../codex/types.ts";
+import type { CodexItem, CodexRequest } from "../codex/types.ts";
 import type { Surface } from "../pipeline/surface.ts";
 import type { ConversationState } from "../runtime.ts";
 import { RESPONSES_FIELDS } from "./known-fields.ts";
@@ -30,6 +30,7 @@ export function createResponsesSurface(state: Pick<ConversationState, "responses
     context: (base, body, _info, input) => ({
       ...base,
       previousResponse: (id) => (base.keyName === undefined ? undefined : store.lookup(base.keyName, id)),
+      storedItem: (id) => (base.keyName === undefined ? undefined : store.item?.(base.keyName, id)),
       ...responsesContext(body, input),
     }),
     toCodex: responsesToCodex,
@@ -51,4 +52,19 @@ export function rememberResponse(store: ResponsesStoreLike, ctx: ResponsesContex
   // The reducer's copy is the upstream's own (the client's may carry ids the gateway made up).
   const output = state ? completedOutput(state) : Array.isArray(final.output) ? final.output : [];
   store.remember(keyName, id, [...(codexBody.input ?? []), ...itemsForReplay(output)]);
+  store.rememberItems?.(keyName, itemsById(state, final.output));
+}
+
+/** Output items under the id the client saw (the upstream's, or the one the reducer made up), in replay shape. */
+function itemsById(state: ResponsesStreamState | undefined, output: unknown[]): { id: string; item: CodexItem }[] {
+  const items: unknown[] = state ? state.acc.items : Array.isArray(output) ? output : [];
+  const out: { id: string; item: CodexItem }[] = [];
+  items.forEach((raw, i) => {
+    if (!raw || typeof raw !== "object") return;
+    const upstreamId = (raw as { id?: unknown }).id;
+    const id = typeof upstreamId === "string" && upstreamId !== "" ? upstreamId : state?.syntheticIds.get(i);
+    const [item] = itemsForReplay([raw]);
+    if (id && item) out.push({ id, item });
+  });
+  return out;
 }

@@ -44,6 +44,11 @@ export interface RequestInfo {
   effort?: string;
   /** Session identity for sticky routing and prompt_cache_key. */
   sessionKey?: string;
+  /**
+   * `sessionKey` is derived from the content (a fingerprint, or a person's `user` name), not the
+   * client's own session id: the pipeline keys the session by the (key-scoped) prompt_cache_key instead.
+   */
+  sessionDerived?: boolean;
 }
 
 /** The request around the body, as a surface's `inspect` and `context` see it. */

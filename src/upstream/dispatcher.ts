@@ -1,12 +1,16 @@
 import type { Account } from "../accounts/account.ts";
-import type { AccountPool, CooldownInput } from "../accounts/pool.ts";
+import type { AccountPool } from "../accounts/pool.ts";
 import { AccountUnavailableError } from "../accounts/tokens.ts";
 import type { Config } from "../config/types.ts";
 import { GatewayError, isGatewayError } from "../errors.ts";
 import type { Logger } from "../observe/log.ts";
 import { HANDSHAKE_EVENT_TYPES } from "../codex/events.ts";
 import type { CodexEvent } from "../codex/types.ts";
+import { AccountLedger } from "../state/account-ledger.ts";
+import { CircuitBreaker } from "./breaker.ts";
 import { classifyEvent, classifyHttp, classifyNetwork, type Failure } from "./classify.ts";
+import { abortableSleep, BACKOFF_MAX_MS, backoffMs, failureClass, isLimit, refusalCooldown, transientError } from "./policy.ts";
+import { digestOf, type ReplayedItem, type ReplayKind } from "./replay.ts";
 import { buildUpstreamHeaders, fetchOptions, upstreamUrl } from "./request.ts";
 import { BodyStream, bytesStream, clientClosed, Deadline } from "./stream.ts";
 import type { Dispatcher, UpstreamRequest, UpstreamStream } from "./types.ts";
@@ -16,85 +20,256 @@ export interface DispatcherDeps {
   pool: AccountPool;
   log: Logger;
   now: () => number;
-  /** [0, 1); jitter for burst cooldowns. */
+  /** [0, 1); jitter for backoff and burst cooldowns. */
   random: () => number;
   fetch?: typeof fetch;
+  /** Waits between transient retries; must reject when the signal aborts (default: a real timer). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Which account minted each relayed encrypted item, and issued each turn state (default: a new one). */
+  ledger?: AccountLedger;
   /** Metrics hooks: every attempt's outcome, and each move to another account. */
   onAttempt?: (account: string, outcome: string) => void;
   onFailover?: (reason: string) => void;
+  /** Replayed encrypted items left out of a request: known to be another account's, or refused upstream. */
+  onReplayDropped?: (reason: "account_changed" | "refused", count: number) => void;
 }
 
 /** Longest error body read for classification; the rest is not needed. */
 const MAX_ERROR_BODY = 256 * 1024;
-/** A usage limit without any reset information: rest this long, then probe again. */
-const USAGE_LIMIT_FALLBACK_MS = 5 * 60_000;
+/** A usage-limited account is probed with a real request at most this often, and only when nothing else can serve. */
+export const PROBE_INTERVAL_MS = 5 * 60_000;
+const TURN_STATE = "x-codex-turn-state";
+const MINTED_TYPES = new Set(["reasoning", "compaction", "compaction_summary"]);
+const REPLAY_KINDS: readonly ReplayKind[] = ["reasoning", "compaction"];
 
 type Outcome = { ok: UpstreamStream } | { failure: Failure };
 
+/** What one request carries from attempt to attempt. */
+class Trial {
+  /** Accounts that refused (limits, auth): not asked again for this request. */
+  readonly refused = new Set<string>();
+  /** Accounts that failed transiently: others are tried before them again. */
+  readonly failedTransient = new Set<string>();
+  /** Half-open accounts whose one probe is taken by another request. */
+  readonly blocked = new Set<string>();
+  readonly failures: Failure[] = [];
+  /** Kinds of replayed items left out after the upstream refused them (invalid_encrypted_content). */
+  readonly refusedKinds = new Set<ReplayKind>();
+  /** Transient failures so far: `upstream.max_attempts` bounds them. */
+  transient = 0;
+  attempts = 0;
+  /** Probes of a resting account this request may still make. */
+  probes = 1;
+  constructor(
+    readonly req: UpstreamRequest,
+    readonly scope: string,
+  ) {}
+}
+
 /**
- * Picks accounts and fails over: up to `upstream.max_attempts` distinct accounts, before any
- * content reaches the client. For streams it reads until the first content event, keeping what
- * it read, so a 200 followed at once by `response.failed` still moves to the next account.
+ * Picks accounts and fails over before any content reaches the client, by the policy of
+ * upstream/policy.ts: refusals move on without consuming `max_attempts`, transient failures are
+ * retried with backoff (first on the same account), the client's last word is 429 only when the
+ * pool is really limited. A conversation goes to the account its turn state or replayed reasoning
+ * belongs to while that account is usable (state/account-ledger.ts), else to its sticky account.
+ * For streams it reads until the first content event, keeping what it read, so a 200 followed at
+ * once by `response.failed` still counts as a failed attempt. One attempt is `send()`.
  */
 export class AccountDispatcher implements Dispatcher {
   private fetch: typeof fetch;
+  private sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly ledger: AccountLedger;
+  readonly breaker: CircuitBreaker;
+  /** When each resting account was last probed (PROBE_INTERVAL_MS). */
+  private probedAt = new Map<string, number>();
 
   constructor(private d: DispatcherDeps) {
     this.fetch = d.fetch ?? fetch;
+    this.sleep = d.sleep ?? abortableSleep;
+    this.ledger = d.ledger ?? new AccountLedger({ now: d.now });
+    this.breaker = new CircuitBreaker(d.now);
   }
 
   async open(req: UpstreamRequest): Promise<UpstreamStream> {
     const cfg = this.d.config();
     const pool = this.d.pool;
-    const tried = new Set<string>();
-    const failures: Failure[] = [];
-    const stuck = await pool.stuckAccount(req.sessionKey);
-    while (tried.size < cfg.upstream.maxAttempts) {
+    const t = new Trial(req, req.scope ?? "");
+    // Session keys are the client's strings: scoped by key, one tenant never lands on another's pin.
+    const affinity = req.sessionKey && req.scope !== undefined ? `${req.scope}\u0000${req.sessionKey}` : req.sessionKey;
+    const stuck = await pool.stuckAccount(affinity);
+    const routed = this.routedAccount(t);
+    const preferred = routed && this.isUsable(routed, req.model) ? routed : stuck;
+    let retrySame: Account | undefined;
+    for (;;) {
       if (req.signal.aborted) throw clientClosed();
-      const acct = pool.pick(req.model, tried, stuck);
+      let acct = retrySame ?? this.next(t, preferred);
+      retrySame = undefined;
+      acct ??= this.probeCandidate(t);
       if (!acct) break;
-      tried.add(acct.name);
-      const out = await this.attempt(acct, req, cfg, tried.size);
+      t.attempts++;
+      const started = this.d.now();
+      const out = await this.attempt(acct, t, cfg);
       if ("ok" in out) {
-        this.d.onAttempt?.(acct.name, "ok");
-        await pool.stick(req.sessionKey, acct.name, stuck);
+        this.served(acct, t, out.ok, started);
+        await pool.stick(affinity, acct.name, stuck);
         return out.ok;
       }
-      const outcome = out.failure.reason ?? out.failure.code;
+      const f = out.failure;
+      const outcome = f.reason ?? f.code;
       this.d.onAttempt?.(acct.name, outcome);
-      failures.push(out.failure);
-      if (out.failure.action === "return") throw out.failure.error;
-      if (tried.size < cfg.upstream.maxAttempts) this.d.onFailover?.(outcome);
+      t.failures.push(f);
+      const kind = failureClass(f);
+      if (kind === "request") {
+        this.breaker.release(acct.name);
+        if (!this.dropRefused(t, f)) throw f.error;
+        retrySame = acct;
+        continue;
+      }
+      if (kind === "refusal") {
+        this.breaker.release(acct.name);
+        t.refused.add(acct.name);
+        this.d.onFailover?.(outcome);
+        continue;
+      }
+      t.transient++;
+      if (this.breaker.failure(acct.name)) this.trip(acct, t, f, cfg);
+      if (t.transient >= cfg.upstream.maxAttempts) break;
+      // The first retry goes to the same account: a 5xx or a reset is rarely the account's fault.
+      const again = t.transient === 1 && (f.retryAfterMs === undefined || f.retryAfterMs <= BACKOFF_MAX_MS) && pool.usable(acct, req.model);
+      t.failedTransient.add(acct.name);
+      await this.sleep(backoffMs(t.transient, this.d.random, f.retryAfterMs), req.signal);
+      if (again) retrySame = acct;
+      else this.d.onFailover?.(outcome);
     }
     if (req.signal.aborted) throw clientClosed();
-    throw this.finalError(req, failures);
+    throw this.finalError(t);
   }
 
-  /** What the client gets when no account could serve. */
-  private finalError(req: UpstreamRequest, failures: Failure[]): GatewayError {
+  /** What the client gets when no attempt succeeded (docs/protocol.md P12). */
+  private finalError(t: Trial): GatewayError {
+    const transient = t.failures.filter((f) => failureClass(f) === "transient");
+    // Any transient failure: its own status with Retry-After, never usage_limit_reached.
+    if (transient.length) return transientError(transient[transient.length - 1]);
+    // Only refusals (or nothing to try): 429 when every account that could serve is limited.
+    if (!t.failures.length || t.failures.some(isLimit)) return this.d.pool.unavailableError(t.req.model);
+    return t.failures[t.failures.length - 1].error;
+  }
+
+  /** The next account: the preferred one while usable, else by strategy; others before those that failed already. */
+  private next(t: Trial, preferred: string | undefined): Account | undefined {
     const pool = this.d.pool;
-    if (!failures.length) return pool.unavailableError(req.model);
-    // Only limits stood in the way: the pool's view (earliest reset over every resting account).
-    if (failures.every((f) => f.reason === "usage_limit" || f.reason === "rate_limited")) {
-      if (!pool.list().some((a) => pool.usable(a, req.model))) return pool.unavailableError(req.model);
-      const usage = failures.find((f) => f.reason === "usage_limit");
-      return (usage ?? failures[failures.length - 1]).error;
+    for (;;) {
+      const notAgain = new Set([...t.refused, ...t.blocked]);
+      const a = pool.pick(t.req.model, new Set([...notAgain, ...t.failedTransient]), preferred) ?? (t.failedTransient.size ? pool.pick(t.req.model, notAgain, preferred) : undefined);
+      if (!a) return undefined;
+      if (this.breaker.admit(a.name)) return a;
+      t.blocked.add(a.name);
     }
-    // Otherwise the last real upstream problem (5xx, timeout, auth) says most.
-    const last = [...failures].reverse().find((f) => f.reason !== "usage_limit" && f.reason !== "rate_limited") ?? failures[failures.length - 1];
-    return last.error;
+  }
+
+  /**
+   * When nothing else can serve: one usage-limited account, at most every PROBE_INTERVAL_MS, gets
+   * the request anyway. Limits reset early and banked reset credits exist; a success ends the rest.
+   */
+  private probeCandidate(t: Trial): Account | undefined {
+    if (t.probes <= 0 || t.transient > 0) return undefined;
+    const pool = this.d.pool;
+    const now = this.d.now();
+    let best: { a: Account; until: number } | undefined;
+    for (const a of pool.list()) {
+      if (t.refused.has(a.name) || !a.enabled || a.needsLogin || a.loadError || !pool.servesModel(a, t.req.model)) continue;
+      const rest = pool.restOf(a, t.req.model);
+      if (!rest || rest.reason !== "usage_limit") continue;
+      if (now - Math.max(rest.since, this.probedAt.get(a.name) ?? 0) < PROBE_INTERVAL_MS) continue;
+      if (!best || rest.until < best.until) best = { a, until: rest.until };
+    }
+    if (!best) return undefined;
+    t.probes--;
+    this.probedAt.set(best.a.name, now);
+    return best.a;
+  }
+
+  /** The account the request's turn state or its latest replayed encrypted item came from. */
+  private routedAccount(t: Trial): string | undefined {
+    const state = t.req.clientHeaders.get(TURN_STATE);
+    const byTurn = state ? this.ledger.turnAccount(t.scope, state) : undefined;
+    if (byTurn) return byTurn;
+    const items = t.req.replay?.items ?? [];
+    for (let i = items.length - 1; i >= 0; i--) {
+      const a = this.ledger.minter(t.scope, items[i].digest);
+      if (a) return a;
+    }
+    return undefined;
+  }
+
+  private isUsable(name: string, model: string): boolean {
+    const a = this.d.pool.get(name);
+    return !!a && this.d.pool.usable(a, model);
+  }
+
+  /** Bookkeeping of a served attempt: breaker, early end of a rest, the turn state's account. */
+  private served(acct: Account, t: Trial, stream: UpstreamStream, started: number): void {
+    const pool = this.d.pool;
+    this.d.onAttempt?.(acct.name, "ok");
+    if (this.breaker.success(acct.name)) this.d.log.info("account circuit closed: it served again", { account: acct.name });
+    // Resting since before this attempt began, and yet it served: the rest is over (an early reset).
+    const rest = pool.restOf(acct, t.req.model);
+    if (rest && rest.since < started) pool.endRest(acct, t.req.model, `served a request while resting (${rest.reason})`);
+    const state = stream.headers.get(TURN_STATE);
+    if (state) this.ledger.turnState(t.scope, state, acct.name);
+  }
+
+  /** Several transient failures in a row while others serve: rest the account, then probe it. */
+  private trip(acct: Account, t: Trial, f: Failure, cfg: Config): void {
+    const until = this.d.now() + cfg.routing.cooldown.serverErrorMs;
+    this.d.log.warn("account circuit open: repeated upstream failures while other accounts serve", { account: acct.name, code: f.code });
+    this.d.pool.cool(acct, t.req.model, { reason: f.reason ?? "server_error", until, message: `circuit open after repeated failures: ${f.message}` });
+  }
+
+  /** The body for this account: replayed items another account is known to have minted are left out. */
+  private bodyFor(acct: Account, t: Trial): string | Uint8Array {
+    const replay = t.req.replay;
+    if (!replay) return t.req.body;
+    const foreign = (it: ReplayedItem) => {
+      const m = this.ledger.minter(t.scope, it.digest);
+      return m !== undefined && m !== acct.name;
+    };
+    const moved = replay.items.filter((it) => !t.refusedKinds.has(it.kind) && foreign(it)).length;
+    if (!moved && !t.refusedKinds.size) return t.req.body;
+    if (moved) this.d.onReplayDropped?.("account_changed", moved);
+    return replay.without((it) => t.refusedKinds.has(it.kind) || foreign(it));
+  }
+
+  /** The kind of replayed item to leave out next after `invalid_encrypted_content`: reasoning first, compaction only if refused again. */
+  private nextRefusedKind(t: Trial): ReplayKind | undefined {
+    const items = t.req.replay?.items ?? [];
+    return REPLAY_KINDS.find((k) => !t.refusedKinds.has(k) && items.some((it) => it.kind === k));
+  }
+
+  /** After `invalid_encrypted_content`: leave the next kind out and retry on the same account. */
+  private dropRefused(t: Trial, f: Failure): boolean {
+    if (f.code !== "invalid_encrypted_content") return false;
+    const kind = this.nextRefusedKind(t);
+    if (!kind) return false;
+    t.refusedKinds.add(kind);
+    const items = t.req.replay!.items.filter((it) => it.kind === kind);
+    for (const it of items) this.ledger.forget(t.scope, it.digest);
+    this.d.onReplayDropped?.("refused", items.length);
+    this.d.log.info("retrying without the replayed encrypted items the account refused", { kind, items: items.length });
+    return true;
   }
 
   /** One account: authenticate, send, classify; a 401 gets one refresh and one retry here. */
-  private async attempt(acct: Account, req: UpstreamRequest, cfg: Config, attempts: number): Promise<Outcome> {
+  private async attempt(acct: Account, t: Trial, cfg: Config): Promise<Outcome> {
+    const body = this.bodyFor(acct, t);
     for (let retriedAfter401 = false; ; retriedAfter401 = true) {
       let token: string;
       try {
         token = await this.d.pool.tokens.accessToken(acct);
       } catch (e) {
-        return { failure: this.unavailable(acct, req, e) };
+        return { failure: this.unavailable(acct, t, e) };
       }
-      const out = await this.send(acct, token, req, cfg, attempts);
+      const out = await this.send(acct, token, t, body, cfg);
       if ("ok" in out) return out;
       const f = out.failure;
       if (f.action === "refresh" && !retriedAfter401) {
@@ -102,67 +277,45 @@ export class AccountDispatcher implements Dispatcher {
           await this.d.pool.tokens.afterUnauthorized(acct, token);
           continue;
         } catch (e) {
-          return { failure: this.unavailable(acct, req, e) };
+          return { failure: this.unavailable(acct, t, e) };
         }
       }
       if (f.action === "refresh") {
         // Still 401 with a fresh token. send() leaves 401s to us; every other failure it has
         // already recorded and cooled (recording again counted each failure twice).
         f.action = "failover";
-        this.failed(acct, req, f, cfg);
+        this.failed(acct, t, f, cfg);
       }
       return { failure: f };
     }
   }
 
-  private unavailable(acct: Account, req: UpstreamRequest, e: unknown): Failure {
+  private unavailable(acct: Account, t: Trial, e: unknown): Failure {
     if (!(e instanceof AccountUnavailableError)) throw e;
-    const cfg = this.d.config();
+    const code = e.reason === "needs_login" ? "account_needs_login" : "token_refresh_failed";
     const f: Failure = {
       action: "failover",
       reason: e.reason === "needs_login" ? undefined : "network_error",
-      code: e.reason === "needs_login" ? "account_needs_login" : "token_refresh_failed",
+      code,
       message: e.message,
-      error: new GatewayError({ status: 503, type: "overloaded_error", code: e.reason === "needs_login" ? "account_needs_login" : "token_refresh_failed", message: e.message, headers: { "retry-after": "30" } }),
+      error: new GatewayError({ status: 503, type: "overloaded_error", code, message: e.message, headers: { "retry-after": "30" } }),
     };
-    this.d.pool.recordError(acct, f.code, f.message);
-    if (f.reason) this.d.pool.cool(acct, req.model, { reason: "network_error", until: this.d.now() + cfg.routing.cooldown.networkErrorMs, message: e.message });
+    this.failed(acct, t, f, this.d.config());
     return f;
   }
 
-  /** Rest the account as the failure deserves and note it for status. */
-  private failed(acct: Account, req: UpstreamRequest, f: Failure, cfg: Config): void {
+  /** Note the failure for status; a refusal rests the account (a transient failure does not). */
+  private failed(acct: Account, t: Trial, f: Failure, cfg: Config): void {
     this.d.pool.recordError(acct, f.code, f.message, f.status);
-    this.d.log.warn("upstream attempt failed", { account: acct.name, model: req.model, status: f.status, code: f.code, action: f.action });
-    const c = this.cooldownFor(f, cfg);
-    if (c) this.d.pool.cool(acct, req.model, c);
+    this.d.log.warn("upstream attempt failed", { account: acct.name, model: t.req.model, status: f.status, code: f.code, action: f.action });
+    if (failureClass(f) !== "refusal") return;
+    const c = refusalCooldown(f, cfg, this.d.now(), this.d.random);
+    if (c) this.d.pool.cool(acct, t.req.model, c);
   }
 
-  cooldownFor(f: Failure, cfg: Config): CooldownInput | undefined {
-    if (f.action === "return" || !f.reason) return undefined;
-    const now = this.d.now();
-    const cd = cfg.routing.cooldown;
-    const jitter = () => 0.8 + 0.4 * this.d.random();
-    switch (f.reason) {
-      case "usage_limit": {
-        const until = f.resetsAt && f.resetsAt > now ? f.resetsAt : now + USAGE_LIMIT_FALLBACK_MS;
-        return { reason: "usage_limit", until, scope: f.perModel ? "model" : "account", message: f.message, resetsAt: f.resetsAt, planType: f.planType };
-      }
-      case "rate_limited":
-        return { reason: "rate_limited", until: now + (f.retryAfterMs !== undefined ? Math.min(f.retryAfterMs, 10 * cd.burst429Ms) : cd.burst429Ms * jitter()), message: f.message };
-      case "overloaded":
-      case "server_error":
-        return { reason: f.reason, until: now + (f.retryAfterMs ?? cd.serverErrorMs), message: f.message };
-      case "network_error":
-      case "timeout":
-        return { reason: f.reason, until: now + cd.networkErrorMs, message: f.message };
-      case "forbidden":
-      case "unauthorized":
-        return { reason: f.reason, until: now + cd.forbiddenMs, message: f.message };
-    }
-  }
-
-  private async send(acct: Account, token: string, req: UpstreamRequest, cfg: Config, attempts: number): Promise<Outcome> {
+  /** One attempt on one account: the single place a request goes upstream. */
+  private async send(acct: Account, token: string, t: Trial, body: string | Uint8Array, cfg: Config): Promise<Outcome> {
+    const req = t.req;
     const up = cfg.upstream;
     const now = this.d.now;
     const headers = buildUpstreamHeaders({ accessToken: token, accountId: acct.accountId, fedramp: acct.claims.fedramp }, up, req.clientHeaders, {
@@ -174,14 +327,16 @@ export class AccountDispatcher implements Dispatcher {
     deadline.arm("first_byte", req.stream ? up.firstByteTimeoutMs : Math.max(up.firstByteTimeoutMs, 4 * up.idleTimeoutMs));
     acct.stats.requests++;
     acct.stats.lastUsedAt = now();
+    // Refused replayed items are retried without them, so that refusal is a failure, not an answer.
+    const retryable = (f: Failure) => f.code === "invalid_encrypted_content" && this.nextRefusedKind(t) !== undefined;
     let res: Response;
     try {
-      res = await this.fetch(upstreamUrl(up.baseUrl, req.path), fetchOptions({ method: "POST", headers, body: req.body as BodyInit, signal: deadline.signal }, acct.spec.proxy));
+      res = await this.fetch(upstreamUrl(up.baseUrl, req.path), fetchOptions({ method: "POST", headers, body: body as BodyInit, signal: deadline.signal }, acct.spec.proxy));
     } catch (e) {
       deadline.disarm();
       if (req.signal.aborted) throw clientClosed();
       const f = classifyNetwork(e, deadline.timedOut);
-      this.failed(acct, req, f, cfg);
+      this.failed(acct, t, f, cfg);
       return { failure: f };
     }
     this.d.pool.recordHeaders(acct, res.headers);
@@ -197,21 +352,21 @@ export class AccountDispatcher implements Dispatcher {
       }
       deadline.disarm();
       const f = classifyHttp(res.status, res.headers, new TextDecoder().decode(bytes), now());
-      if (f.action === "return" && req.passthroughErrors) return { ok: bytesStream(acct.name, attempts, res.status, res.headers, bytes) };
-      if (f.action !== "refresh") this.failed(acct, req, f, cfg);
+      if (f.action === "return" && req.passthroughErrors && !retryable(f)) return { ok: bytesStream(acct.name, t.attempts, res.status, res.headers, bytes) };
+      if (f.action !== "refresh") this.failed(acct, t, f, cfg);
       return { failure: f };
     }
 
     let committed = false;
     const stream = new BodyStream({
       account: acct.name,
-      attempts,
+      attempts: t.attempts,
       response: res,
       deadline,
       idleTimeoutMs: up.idleTimeoutMs,
       awaitingFirstByte: true,
       sse: req.stream || (res.headers.get("content-type") ?? "").includes("text/event-stream"),
-      onEvent: (ev) => this.observe(acct, req, ev, cfg, committed, true),
+      onEvent: (ev) => this.observe(acct, t, stream, ev, cfg, committed, true),
       onEnd: () => {
         acct.stats.inflight--;
       },
@@ -236,7 +391,7 @@ export class AccountDispatcher implements Dispatcher {
             message: "The upstream closed the stream before any content",
             error: new GatewayError({ status: 502, type: "upstream_error", code: "stream_incomplete", message: "The upstream closed the stream before any content" }),
           };
-          this.failed(acct, req, f, cfg);
+          this.failed(acct, t, f, cfg);
           return { failure: f };
         }
         stream.buffered.push(chunk);
@@ -244,15 +399,15 @@ export class AccountDispatcher implements Dispatcher {
         for (const ev of chunk.events) {
           if (content) {
             // Read in the same chunk as the first content: too late to fail over, not to rest the account.
-            this.observe(acct, req, ev, cfg, true, false);
+            this.observe(acct, t, stream, ev, cfg, true, false);
             continue;
           }
           const f = classifyEvent(ev, now());
           if (f) {
             // The request's own problem: the client gets the event through its surface.
-            if (f.action === "return") return serve();
+            if (f.action === "return" && !retryable(f)) return serve();
             stream.cancel(f.message);
-            this.failed(acct, req, f, cfg);
+            this.failed(acct, t, f, cfg);
             return { failure: f };
           }
           if (!HANDSHAKE_EVENT_TYPES.has(ev.type)) content = true;
@@ -263,15 +418,22 @@ export class AccountDispatcher implements Dispatcher {
       stream.cancel(e);
       if (req.signal.aborted) throw clientClosed();
       const f = isGatewayError(e) && e.code === "idle_timeout" ? classifyNetwork(e, "idle") : isGatewayError(e) && e.code === "upstream_timeout" ? classifyNetwork(e, "first_byte") : classifyNetwork(e, undefined);
-      this.failed(acct, req, f, cfg);
+      this.failed(acct, t, f, cfg);
       return { failure: f };
     }
   }
 
-  /** Per-event bookkeeping: token counts, and limits that show up mid-stream. */
-  private observe(acct: Account, req: UpstreamRequest, ev: CodexEvent, cfg: Config, committed: boolean, count: boolean): void {
-    const t = ev.type;
-    if (t === "response.completed" && count) {
+  /**
+   * Per-event bookkeeping: token counts, limits that show up mid-stream, which account minted each
+   * encrypted item, and a turn state sent in `response.metadata` (WebSocket-style) relayed as the
+   * header a client reads.
+   */
+  private observe(acct: Account, t: Trial, stream: BodyStream, ev: CodexEvent, cfg: Config, committed: boolean, count: boolean): void {
+    const type = ev.type;
+    if (type === "response.output_item.done") {
+      const item = ev.item;
+      if (item && MINTED_TYPES.has(item.type) && typeof item.encrypted_content === "string" && item.encrypted_content !== "") this.ledger.minted(t.scope, digestOf(item.encrypted_content), acct.name);
+    } else if (type === "response.completed" && count) {
       const u = ev.response?.usage;
       if (u) {
         acct.stats.inputTokens += u.input_tokens ?? 0;
@@ -279,12 +441,19 @@ export class AccountDispatcher implements Dispatcher {
         acct.stats.outputTokens += u.output_tokens ?? 0;
         acct.stats.reasoningTokens += u.output_tokens_details?.reasoning_tokens ?? 0;
       }
-    } else if (t === "response.failed" && committed) {
-      // After content it is too late to fail over, but the account should still rest.
+    } else if (type === "response.metadata") {
+      const state = ev.headers?.[TURN_STATE] ?? ev.metadata?.[TURN_STATE];
+      if (typeof state === "string" && state !== "" && !stream.headers.has(TURN_STATE)) {
+        stream.headers = new Headers(stream.headers);
+        stream.headers.set(TURN_STATE, state);
+        this.ledger.turnState(t.scope, state, acct.name);
+      }
+    } else if (type === "response.failed" && committed) {
+      // After content it is too late to fail over, but a limited account should still rest.
       const f = classifyEvent(ev, this.d.now());
-      if (f && f.action === "failover" && (f.reason === "usage_limit" || f.reason === "rate_limited")) {
-        const c = this.cooldownFor(f, cfg);
-        if (c) this.d.pool.cool(acct, req.model, c);
+      if (f && isLimit(f)) {
+        const c = refusalCooldown(f, cfg, this.d.now(), this.d.random);
+        if (c) this.d.pool.cool(acct, t.req.model, c);
       }
     }
   }

@@ -41,6 +41,9 @@ export interface UpstreamOptions {
   flushMs?: number;
   onAttempt?: (account: string, outcome: string) => void;
   onFailover?: (reason: string) => void;
+  onReplayDropped?: (reason: "account_changed" | "refused", count: number) => void;
+  /** Waits between transient retries (tests pass one that moves a fake clock); must reject on abort. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export interface Upstream {
@@ -61,7 +64,18 @@ export function createUpstream(o: UpstreamOptions): Upstream {
   const affinity = o.affinity ?? new MemoryAffinityStore(() => o.config().routing.stickyTtlMs);
   const tokens = new TokenManager({ config: o.config, log, now, lock: o.refreshLock ?? localRefreshLock, tokenStore, stateStore, fetch: o.fetch });
   const pool = new AccountPool({ config: o.config, log, now, cooldowns, affinity, tokenStore, stateStore, tokens });
-  const dispatcher = new AccountDispatcher({ config: o.config, pool, log, now, random: o.random ?? Math.random, fetch: o.fetch, onAttempt: o.onAttempt, onFailover: o.onFailover });
+  const dispatcher = new AccountDispatcher({
+    config: o.config,
+    pool,
+    log,
+    now,
+    random: o.random ?? Math.random,
+    fetch: o.fetch,
+    sleep: o.sleep,
+    onAttempt: o.onAttempt,
+    onFailover: o.onFailover,
+    onReplayDropped: o.onReplayDropped,
+  });
 
   const timers: ReturnType<typeof setInterval>[] = [];
   let watcher: FSWatcher | undefined;

@@ -99,7 +99,8 @@ export class BodyStream implements UpstreamStream {
   readonly account: string;
   attempts: number;
   readonly status: number;
-  readonly headers: Headers;
+  /** The upstream's headers (replaced by a copy when the dispatcher adds one, e.g. a turn state from an event). */
+  headers: Headers;
   readonly buffered: UpstreamChunk[] = [];
   private reader?: ReadableStreamDefaultReader<Uint8Array>;
   private parser?: SseParser;

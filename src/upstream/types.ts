@@ -1,4 +1,5 @@
 import type { CodexEvent } from "../codex/types.ts";
+import type { Replay } from "./replay.ts";
 
 export interface UpstreamRequest {
   path: "/responses" | "/responses/compact";
@@ -6,8 +7,12 @@ export interface UpstreamRequest {
   body: string | Uint8Array;
   /** Upstream model slug (accounts may be limited to some models; cooldowns may be per model). */
   model: string;
-  /** Session identity for sticky routing. */
+  /** Session identity for sticky routing (scoped by `scope` before it keys anything). */
   sessionKey?: string;
+  /** Whose conversation this is (the API key's name): scopes session affinity and the account ledger, so tenants never share. */
+  scope?: string;
+  /** The encrypted items the body replays, and how to rebuild the body without some (upstream/replay.ts). */
+  replay?: Replay;
   /** The client's headers: session headers pass through; auth headers never do. */
   clientHeaders: Headers;
   /** Aborted when the client disconnects. */
@@ -27,7 +32,7 @@ export interface UpstreamChunk {
 export interface UpstreamStream {
   /** Name of the account that is serving. */
   account: string;
-  /** Accounts tried for this request, this one included (1: served without failover). */
+  /** Upstream attempts made for this request, this one included (1: served at the first try). */
   attempts: number;
   status: number;
   headers: Headers;

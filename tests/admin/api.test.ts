@@ -53,10 +53,11 @@ describe("admin auth", () => {
     const routes: [string, string][] = [
       ["GET", "/admin/accounts"], ["POST", "/admin/accounts"], ["POST", "/admin/accounts/login/start"], ["GET", "/admin/accounts/login/x"],
       ["POST", "/admin/accounts/main/disable"], ["GET", "/admin/keys"], ["GET", "/admin/usage"], ["GET", "/admin/config"], ["POST", "/admin/config/reload"],
-      ["GET", "/admin/requests"], ["GET", "/admin/events"],
+      ["GET", "/admin/requests"], ["GET", "/admin/requests/1"], ["GET", "/admin/requests.csv"], ["GET", "/admin/events"],
+      ["POST", "/admin/keys"], ["PATCH", "/admin/keys/alice"], ["DELETE", "/admin/keys/alice"],
     ];
     for (const [method, path] of routes) {
-      const r = await call(path, { method, token: null, body: method === "POST" ? "{}" : undefined });
+      const r = await call(path, { method, token: null, body: method === "POST" || method === "PATCH" ? "{}" : undefined });
       expect([method, path, r.status]).toEqual([method, path, 401]);
     }
   });
@@ -105,7 +106,7 @@ describe("admin reads", () => {
 
   const usageCases: { q: string; from: number; to: number; groupBy: string }[] = [
     { q: "", from: Date.parse("2026-02-23T00:00:00Z"), to: NOW, groupBy: "key" },
-    { q: "?group_by=model&from=2026-02-01&to=2026-02-28", from: Date.parse("2026-02-01T00:00:00Z"), to: Date.parse("2026-03-01T00:00:00Z"), groupBy: "model" },
+    { q: "?group_by=model&from=2026-02-01&to=2026-02-28", from: Date.parse("2026-02-01T00:00:00Z"), to: Date.parse("2026-03-01T00:00:00Z") - 1, groupBy: "model" }, // through Feb 28, not into March 1
     { q: `?group_by=day&from=${NOW - 1000}&to=${NOW}`, from: NOW - 1000, to: NOW, groupBy: "day" },
     { q: "?group_by=account&from=2026-02-28T10:00:00Z", from: Date.parse("2026-02-28T10:00:00Z"), to: NOW, groupBy: "account" },
   ];
@@ -166,16 +167,21 @@ describe("admin reads", () => {
       const r = await call(`/admin/requests${q}`);
       expect(r.status).toBe(200);
       expect(r.body.requests.map((x: any) => x.request_id)).toEqual(ids);
-      expect(r.body.total).toBe(4);
+      expect(r.body.total).toBe(q === "?limit=2" ? 4 : ids.length); // how many match, for paging
     });
   }
 
-  test("GET requests: entry shape", async () => {
+  test("GET requests: entry shape; requested and resolved model, the error message, the accounts tried", async () => {
     const { call } = setup();
     const r = await call("/admin/requests?search=req-ok-1");
     expect(r.body.requests[0]).toEqual({
-      at: new Date(NOW - 5000).toISOString(), request_id: "req-ok-1", key: "alice", surface: "chat", model: "gpt-5", account: "main", status: 200, level: "info", stream: true,
-      tokens: { input: 100, cached: 20, output: 50, reasoning: 10 }, latency_ms: 1234, ttfb_ms: 321, error_code: null,
+      id: 1, at: new Date(NOW - 5000).toISOString(), request_id: "req-ok-1", key: "alice", surface: "chat", requested_model: "gpt-5", model: "gpt-5", account: "main", status: 200, level: "info", stream: true,
+      tokens: { input: 100, cached: 20, output: 50, reasoning: 10 }, cost: 0, latency_ms: 1234, ttfb_ms: 321, error_code: null, error_message: null, attempts: [],
+    });
+    const one = await call("/admin/requests/3");
+    expect(one.body.request).toMatchObject({
+      request_id: "req-429", requested_model: "claude-opus-4", model: "gpt-5-codex", error_message: "The usage limit has been reached",
+      attempts: [{ account: "main", outcome: "usage_limit", status: 429 }, { account: "backup", outcome: "usage_limit", status: 429 }],
     });
   });
 

@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
 import type { AccountAction, AccountStatus, AdminAuthConfig, AdminDeps, AuthJson, DeviceLoginPoll, KeyStatus, UsageQuery, UsageRow } from "../../src/admin/types.ts";
 import { EventRing } from "../../src/observe/events.ts";
-import { RecentRing } from "../../src/observe/recent.ts";
+import { toRecent } from "../../src/observe/recent.ts";
+import { RequestLog } from "../../src/requestlog/store.ts";
+import { openDatabase } from "../../src/storage/sqlite.ts";
+import type { UsageRecord } from "../../src/usage/types.ts";
 import { setFacts } from "../../src/http/request-context.ts";
 import { memoryLogger } from "../../src/observe/log.ts";
 
@@ -66,7 +69,7 @@ export interface FakeAdmin extends AdminDeps {
   calls: { action: [string, AccountAction][]; usage: UsageQuery[]; added: string[]; polls: string[] };
   auth: AdminAuthConfig;
   dir?: string;
-  recentRing: RecentRing;
+  requestLog: RequestLog;
   eventRing: EventRing;
   devicePoll: DeviceLoginPoll;
   log: ReturnType<typeof memoryLogger>;
@@ -77,12 +80,15 @@ export const FAKE_AUTH: AuthJson = { OPENAI_API_KEY: null, tokens: { id_token: "
 /** AdminDeps over in-memory state, recording every call. */
 export function fakeAdminDeps(opts: { auth?: Partial<AdminAuthConfig>; dir?: string; login?: boolean } = {}): FakeAdmin {
   const accounts = seedAccounts();
-  const recentRing = new RecentRing(50);
+  // The real request log, on an in-memory SQLite database.
+  const requestLog = new RequestLog({ db: openDatabase(":memory:"), retention: () => ({ maxAgeMs: 30 * 86_400_000, maxRows: 1000 }), now: () => NOW, flushIntervalMs: 0 });
+  const push = (r: UsageRecord) => requestLog.add(toRecent(r));
   const eventRing = new EventRing(50);
-  recentRing.push({ at: NOW - 5000, key: "alice", account: "main", model: "gpt-5", surface: "chat", status: 200, usage: { inputTokens: 100, cachedTokens: 20, outputTokens: 50, reasoningTokens: 10 }, latencyMs: 1234, ttfbMs: 321, stream: true, requestId: "req-ok-1" });
-  recentRing.push({ at: NOW - 4000, key: "bob", account: "", model: "gpt-5", surface: "messages", status: 403, latencyMs: 2, errorCode: "api_key_disabled", stream: false, requestId: "req-403" });
-  recentRing.push({ at: NOW - 3000, key: "alice", account: "backup", model: "gpt-5-codex", surface: "responses", status: 429, latencyMs: 80, errorCode: "usage_limit_reached", stream: true, requestId: "req-429" });
-  recentRing.push({ at: NOW - 2000, key: "alice", account: "main", model: "gpt-5", surface: "gemini", status: 502, latencyMs: 9000, errorCode: "upstream_error", stream: false, requestId: "req-502" });
+  push({ at: NOW - 5000, key: "alice", account: "main", model: "gpt-5", surface: "chat", status: 200, usage: { inputTokens: 100, cachedTokens: 20, outputTokens: 50, reasoningTokens: 10 }, latencyMs: 1234, ttfbMs: 321, stream: true, requestId: "req-ok-1" });
+  push({ at: NOW - 4000, key: "bob", account: "", model: "gpt-5", surface: "messages", status: 403, latencyMs: 2, errorCode: "api_key_disabled", stream: false, requestId: "req-403" });
+  push({ at: NOW - 3000, key: "alice", account: "backup", model: "gpt-5-codex", surface: "responses", status: 429, latencyMs: 80, errorCode: "usage_limit_reached", stream: true, requestId: "req-429",
+    requestedModel: "claude-opus-4", errorMessage: "The usage limit has been reached", attempts: [{ account: "main", outcome: "usage_limit", status: 429 }, { account: "backup", outcome: "usage_limit", status: 429 }] });
+  push({ at: NOW - 2000, key: "alice", account: "main", model: "gpt-5", surface: "gemini", status: 502, latencyMs: 9000, errorCode: "upstream_error", stream: false, requestId: "req-502" });
   eventRing.push("info", "config reloaded", { generation: 2, result: "applied" }, NOW - 10_000);
   eventRing.push("warn", "account cooling down", { account: "backup", until: "2026-03-01T12:25:00Z" }, NOW - 9_000);
   eventRing.push("error", "token refresh failed", { account: "old", error: "invalid_grant" }, NOW - 8_000);
@@ -91,7 +97,7 @@ export function fakeAdminDeps(opts: { auth?: Partial<AdminAuthConfig>; dir?: str
     calls,
     auth: { tokenSha256: ADMIN_SHA, allowRemote: false, ...opts.auth },
     dir: opts.dir,
-    recentRing,
+    requestLog,
     eventRing,
     devicePoll: { status: "pending" },
     admin: () => f.auth,
@@ -114,7 +120,7 @@ export function fakeAdminDeps(opts: { auth?: Partial<AdminAuthConfig>; dir?: str
     },
     config: () => ({ generation: 3, hash: "abc123def456", loadedAt: NOW - 3600_000, lastError: { at: NOW - 60_000, message: "config.yaml:12:3 keys[0].key: Expected string" }, reloads: { ok: 2, error: 1, unchanged: 4 }, path: "/etc/codex-gateway/config.yaml", accountsDir: opts.dir }),
     reloadConfig: async () => "unchanged",
-    recent: () => recentRing.list(),
+    requests: requestLog,
     events: () => eventRing.list(),
     accountsDir: () => f.dir,
     accountAdded: (name) => void calls.added.push(name),

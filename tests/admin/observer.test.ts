@@ -4,7 +4,7 @@ import { EventRing, tapLogger } from "../../src/observe/events.ts";
 import { memoryLogger } from "../../src/observe/log.ts";
 import { createMetrics } from "../../src/observe/metrics.ts";
 import { createObserver } from "../../src/observe/observer.ts";
-import { RecentRing, toRecent } from "../../src/observe/recent.ts";
+import { type RecentRequest, toRecent } from "../../src/observe/recent.ts";
 import { redactString } from "../../src/observe/redact.ts";
 import { parseExposition, sampleValue } from "./exposition.ts";
 
@@ -28,21 +28,27 @@ function record(over: Partial<UsageRecord> = {}): UsageRecord {
   };
 }
 
+/** The request log's side of the observer: what it was handed. */
+function requestSink() {
+  const rows: RecentRequest[] = [];
+  return { rows, add: (e: RecentRequest) => void rows.push(e) };
+}
+
 function setup() {
   const metrics = createMetrics();
-  const recent = new RecentRing(5);
+  const recent = requestSink();
   const usage: UsageRecord[] = [];
   const log = memoryLogger();
-  const obs = createObserver({ metrics, recent, usage: { record: (r) => void usage.push(r) }, log });
+  const obs = createObserver({ metrics, requests: recent, usage: { record: (r) => void usage.push(r) }, log });
   return { metrics, recent, usage, log, obs };
 }
 
 describe("observer", () => {
-  test("finished → metrics, recent ring, usage sink and exactly one log line", () => {
+  test("finished → metrics, request log, usage sink and exactly one log line", () => {
     const { metrics, recent, usage, log, obs } = setup();
     obs.finished(record());
     expect(usage.length).toBe(1);
-    expect(recent.list().map((r) => r.requestId)).toEqual(["req-1"]);
+    expect(recent.rows.map((r) => r.requestId)).toEqual(["req-1"]);
     expect(log.lines.length).toBe(1);
     expect(log.lines[0]).toMatchObject({
       level: "info", msg: "request", request_id: "req-1", key_name: "alice", surface: "chat", model: "gpt-5", account: "main", status: 200,
@@ -66,13 +72,13 @@ describe("observer", () => {
     });
   }
 
-  test("logs, ring and metrics never carry a key, token or prompt, even if one slips into a field", () => {
+  test("logs, request log and metrics never carry a key, token or prompt, even if one slips into a field", () => {
     const { metrics, recent, log, obs } = setup();
     const leaky = record({ model: SECRET_KEY, errorCode: `upstream said Bearer ${JWT}`, requestId: `id-${JWT}`, account: "acct" });
     // Fields a record must never have, smuggled in: they must not be copied anywhere.
     Object.assign(leaky, { prompt: "tell me the secret plan", authorization: `Bearer ${SECRET_KEY}`, input: [{ role: "user", content: "private prompt" }] });
     obs.finished(leaky);
-    const everything = JSON.stringify(log.lines) + JSON.stringify(recent.list()) + metrics.render();
+    const everything = JSON.stringify(log.lines) + JSON.stringify(recent.rows) + metrics.render();
     for (const secret of [SECRET_KEY, JWT, "secret plan", "private prompt"]) expect(everything).not.toContain(secret);
     expect(everything).toContain("[redacted]");
     expect(Object.keys(log.lines[0]).sort()).toEqual(["account", "error_code", "key_name", "level", "model", "ms", "msg", "request_id", "status", "stream", "surface", "tokens", "ts", "ttfb_ms"]);
@@ -80,11 +86,11 @@ describe("observer", () => {
 
   test("a failing usage sink does not stop the others and is reported once", () => {
     const metrics = createMetrics();
-    const recent = new RecentRing(5);
+    const recent = requestSink();
     const log = memoryLogger();
-    const obs = createObserver({ metrics, recent, usage: { record: () => { throw new Error("disk full"); } }, log });
+    const obs = createObserver({ metrics, requests: recent, usage: { record: () => { throw new Error("disk full"); } }, log });
     expect(() => obs.finished(record())).not.toThrow();
-    expect(recent.size).toBe(1);
+    expect(recent.rows.length).toBe(1);
     expect(log.lines.map((l) => l.msg)).toEqual(["observer sink failed", "request"]);
   });
 
@@ -110,36 +116,18 @@ describe("observer", () => {
   });
 });
 
-describe("recent ring", () => {
-  test("bounded: keeps the newest `capacity` entries, newest first", () => {
-    const ring = new RecentRing(3);
-    for (let i = 1; i <= 10; i++) ring.push(record({ requestId: `r${i}` }));
-    expect(ring.size).toBe(3);
-    expect(ring.list().map((r) => r.requestId)).toEqual(["r10", "r9", "r8"]);
+describe("request entries", () => {
+  test("hold whitelisted fields only; requested model, error message and attempts are bounded and redacted", () => {
+    const r = toRecent(Object.assign(record({ requestedModel: "claude-opus-4", errorMessage: `bad ${SECRET_KEY}\nsecond line`, attempts: Array.from({ length: 30 }, (_, i) => ({ account: `a${i}`, outcome: "server_error", status: 502 })) }), { prompt: "hello", headers: { authorization: "x" } }));
+    expect(Object.keys(r).sort()).toEqual(["account", "at", "attempts", "errorCode", "errorMessage", "key", "latencyMs", "level", "model", "requestId", "requestedModel", "status", "stream", "surface", "tokens", "ttfbMs"]);
+    expect(r.requestedModel).toBe("claude-opus-4");
+    expect(r.errorMessage).toBe("bad [redacted] second line");
+    expect(r.attempts.length).toBe(20);
+    expect(r.attempts[0]).toEqual({ account: "a0", outcome: "server_error", status: 502 });
   });
 
-  test("default capacity is 500", () => {
-    const ring = new RecentRing();
-    for (let i = 0; i < 700; i++) ring.push(record({ requestId: `r${i}` }));
-    expect(ring.size).toBe(500);
-    expect(ring.list()[499].requestId).toBe("r200");
-  });
-
-  test("holds whitelisted fields only", () => {
-    const r = toRecent(Object.assign(record(), { prompt: "hello", headers: { authorization: "x" } }));
-    expect(Object.keys(r).sort()).toEqual(["account", "at", "errorCode", "key", "latencyMs", "level", "model", "requestId", "status", "stream", "surface", "tokens", "ttfbMs"]);
-  });
-
-  test("query filters by status, level and search", () => {
-    const ring = new RecentRing(10);
-    ring.push(record({ requestId: "a", status: 200 }));
-    ring.push(record({ requestId: "b", status: 429, errorCode: "rate_limit_rpm", key: "bob" }));
-    ring.push(record({ requestId: "c", status: 503, errorCode: "no_account" }));
-    expect(ring.query({ status: "5xx" }).map((r) => r.requestId)).toEqual(["c"]);
-    expect(ring.query({ level: "warn" }).map((r) => r.requestId)).toEqual(["c", "b"]);
-    expect(ring.query({ search: "RPM" }).map((r) => r.requestId)).toEqual(["b"]);
-    expect(ring.query({ search: "bob", status: "error" }).map((r) => r.requestId)).toEqual(["b"]);
-    expect(ring.query({ limit: 1 }).map((r) => r.requestId)).toEqual(["c"]);
+  test("the requested model is left empty when it is the resolved one", () => {
+    expect(toRecent(record({ requestedModel: "gpt-5" })).requestedModel).toBe("");
   });
 });
 

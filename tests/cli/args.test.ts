@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { parseArgs } from "../../src/cli/args.ts";
 import { UsageError } from "../../src/cli/command.ts";
 import { locateConfig } from "../../src/cli/paths.ts";
-import { randomBase62 } from "../../src/cli/secrets.ts";
+import { randomBase62 } from "../../src/keys/secrets.ts";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

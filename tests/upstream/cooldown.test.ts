@@ -24,20 +24,20 @@ describe("usage-limit cooldowns", () => {
       expect(st.state).toBe("cooling_down");
       expect(Math.abs(st.cooldownUntil! / 1000 - resetsAt)).toBeLessThanOrEqual(2);
 
-      // While resting: answered from the pool, no upstream call.
+      // While resting (and not yet due for a probe): answered from the pool, no upstream call.
       const n = mock.responsesRequests().length;
-      h.clock.advance(30 * 60_000);
+      h.clock.advance(4 * 60_000);
       const e2 = await rejection(h.up.dispatcher.open(request()));
       expect(e2.status).toBe(429);
       expect(e2.code).toBe("usage_limit_reached");
       expect(Math.abs((e2.extra.resets_at as number) - resetsAt)).toBeLessThanOrEqual(2);
-      expect(Number(e2.headers["retry-after"])).toBeGreaterThan(1700);
-      expect(Number(e2.headers["retry-after"])).toBeLessThanOrEqual(1802);
+      expect(Number(e2.headers["retry-after"])).toBeGreaterThan(3350);
+      expect(Number(e2.headers["retry-after"])).toBeLessThanOrEqual(3362);
       expect(e2.extra.plan_type).toBe("plus");
       expect(mock.responsesRequests().length).toBe(n);
 
       // After the reset the account serves again, by itself.
-      h.clock.advance(31 * 60_000);
+      h.clock.advance(57 * 60_000);
       expect(h.up.pool.status()[0].state).toBe("ok");
       const s = await h.up.dispatcher.open(request());
       expect(s.account).toBe("a");

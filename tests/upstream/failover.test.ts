@@ -21,7 +21,7 @@ function pair(scenario: string, extraA: Record<string, unknown> = {}, config: Re
   );
 }
 
-describe("every failover path moves the request to the next account and rests the first", () => {
+describe("account refusals move the request to the next account and rest the first", () => {
   const H = 3_600_000;
   const cases: { scenario: string; reason: string; restMs: [number, number]; extraA?: Record<string, unknown> }[] = [
     { scenario: "403", reason: "forbidden", restMs: [300_000, 300_000] },
@@ -29,20 +29,10 @@ describe("every failover path moves the request to the next account and rests th
     { scenario: "404-usage", reason: "usage_limit", restMs: [H - 5000, H + 5000] },
     { scenario: "429-usage", reason: "usage_limit", restMs: [H - 5000, H + 5000] },
     { scenario: "429-burst", reason: "rate_limited", restMs: [30_000, 30_000] },
-    { scenario: "500", reason: "server_error", restMs: [5000, 5000] },
-    { scenario: "502", reason: "server_error", restMs: [5000, 5000] },
-    { scenario: "503-overloaded", reason: "overloaded", restMs: [5000, 5000] },
-    { scenario: "slow-first-byte", reason: "timeout", restMs: [5000, 5000] },
-    { scenario: "drop-before-content", reason: "network_error", restMs: [5000, 5000] },
-    { scenario: "idle-before-content", reason: "timeout", restMs: [5000, 5000] },
-    { scenario: "failed-at-once", reason: "overloaded", restMs: [5000, 5000] },
     { scenario: "failed-usage", reason: "usage_limit", restMs: [H - 5000, H + 5000] },
     { scenario: "failed-rate", reason: "rate_limited", restMs: [1500, 1500] },
-    { scenario: "error-event", reason: "server_error", restMs: [5000, 5000] },
     // 401 even after a refresh (the refreshed token is refused too).
     { scenario: "401", reason: "unauthorized", restMs: [300_000, 300_000], extraA: { refresh_token: "rt-401:a" } },
-    // Unreachable (through the account's proxy).
-    { scenario: "ok", reason: "network_error", restMs: [5000, 5000], extraA: { proxy: "http://127.0.0.1:1" } },
   ];
   for (const c of cases) {
     test(`${c.scenario}${c.extraA ? ` ${JSON.stringify(c.extraA)}` : ""} → ${c.reason}`, async () => {
@@ -63,6 +53,45 @@ describe("every failover path moves the request to the next account and rests th
         expect(rest).toBeLessThanOrEqual(c.restMs[1]);
         expect(a.lastError).toBeDefined();
         expect(h.up.pool.status().find((x) => x.name === "b")!.served).toBe(1);
+      } finally {
+        await h.close();
+      }
+    });
+  }
+});
+
+describe("transient failures are retried on the same account first, then elsewhere, and rest nobody", () => {
+  const cases: { scenario: string; code: string; extraA?: Record<string, unknown> }[] = [
+    { scenario: "500", code: "upstream_500" },
+    { scenario: "502", code: "upstream_502" },
+    { scenario: "503-overloaded", code: "server_is_overloaded" },
+    { scenario: "slow-first-byte", code: "upstream_timeout" },
+    { scenario: "drop-before-content", code: "upstream_unreachable" },
+    { scenario: "idle-before-content", code: "idle_timeout" },
+    { scenario: "failed-at-once", code: "server_is_overloaded" },
+    { scenario: "failed-server", code: "server_error" },
+    { scenario: "error-event", code: "server_error" },
+    // Unreachable (through the account's proxy).
+    { scenario: "ok", code: "upstream_unreachable", extraA: { proxy: "http://127.0.0.1:1" } },
+  ];
+  for (const c of cases) {
+    test(`${c.scenario}${c.extraA ? ` ${JSON.stringify(c.extraA)}` : ""}: a, a again after a backoff, then b`, async () => {
+      const h = pair(c.scenario, c.extraA);
+      const n = mock.responsesRequests().length;
+      const t0 = h.clock.t;
+      try {
+        const s = await h.up.dispatcher.open(request());
+        expect(s.account).toBe("b");
+        expect(s.attempts).toBe(3);
+        const { events } = await drain(s);
+        expect(outputText(events)).toBe("Hello from the mock upstream.");
+        const a = h.up.pool.status().find((x) => x.name === "a")!;
+        expect(a.state).toBe("ok");
+        expect(a.requests).toBe(2);
+        expect(a.lastError?.code).toBe(c.code);
+        // Two backoffs: ~200 ms, then ~400 ms (±25 %; the harness's random() is 0.5).
+        expect(h.clock.t - t0).toBe(600);
+        if (!c.extraA) expect(mock.responsesRequests().slice(n).map((r) => r.headers["chatgpt-account-id"])).toEqual(["acct-a", "acct-a", "acct-b"]);
       } finally {
         await h.close();
       }
@@ -147,7 +176,7 @@ describe("failures that are the request's own problem go back to the client", ()
 });
 
 describe("limits of failover", () => {
-  test("max_attempts distinct accounts, then the last upstream error", async () => {
+  test("max_attempts transient attempts in all, then the last upstream error with Retry-After", async () => {
     const h = harness(
       mock,
       ["a", "b", "c", "d"].map((n) => ({ name: n, access_token: n === "d" ? "tok-ok:d" : `tok-500:${n}` })),
@@ -157,7 +186,9 @@ describe("limits of failover", () => {
       const e = await rejection(h.up.dispatcher.open(request()));
       expect(e.status).toBe(502);
       expect(e.code).toBe("upstream_500");
-      expect(h.up.pool.status().map((a) => a.requests)).toEqual([1, 1, 1, 0]);
+      expect(e.headers["retry-after"]).toBe("1");
+      expect(h.up.pool.status().map((a) => a.requests)).toEqual([2, 1, 0, 0]);
+      expect(h.up.pool.status().map((a) => a.state)).toEqual(["ok", "ok", "ok", "ok"]);
     } finally {
       await h.close();
     }

@@ -7,6 +7,7 @@ import type { Config } from "../../src/config/types.ts";
 import { memoryLogger } from "../../src/observe/log.ts";
 import { openDatabase } from "../../src/storage/sqlite.ts";
 import { createUpstream, type Upstream, type UpstreamOptions } from "../../src/upstream/index.ts";
+import { clientClosed } from "../../src/upstream/stream.ts";
 import type { UpstreamChunk, UpstreamRequest, UpstreamStream } from "../../src/upstream/types.ts";
 import type { CodexEvent } from "../../src/codex/types.ts";
 import type { MockUpstream } from "../../scripts/mock-upstream.ts";
@@ -50,7 +51,9 @@ export function harness(mock: MockUpstream, accounts: Record<string, unknown>[],
   const clock = o.clock ?? new Clock();
   const log = memoryLogger();
   const db = o.db ?? (o.dbPath ? openDatabase(o.dbPath) : openDatabase(":memory:"));
-  const up = createUpstream({ config: () => config, db, log, now: clock.now, random: () => 0.5, rescanMs: 0, flushMs: 0, ...(o.opts ?? {}) });
+  // Backoff waits move the fake clock instead of the real one: deterministic and instant.
+  const sleep = (ms: number, signal: AbortSignal) => (signal.aborted ? Promise.reject(clientClosed()) : (clock.advance(ms), Promise.resolve()));
+  const up = createUpstream({ config: () => config, db, log, now: clock.now, random: () => 0.5, rescanMs: 0, flushMs: 0, sleep, ...(o.opts ?? {}) });
   return {
     up,
     get config() {

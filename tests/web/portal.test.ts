@@ -13,11 +13,12 @@ describe.skipIf(!hasChromium)("portal in headless Chromium", () => {
   beforeAll(async () => {
     gw = await startTestGateway({
       config: {
-        keys: [{ name: "e2e", key: E2E_KEY, limits: { rpm: 60, rpd: 1000, tokens_per_day: 1000 }, balance: 5 }],
+        keys: [{ name: "e2e", key: E2E_KEY, limits: { rpm: 2, rpd: 1000, tokens_per_day: 1000 }, balance: 5 }],
         models: { pricing: { "gpt-5.5": { input: 1000, output: 2000 } } },
       },
     });
-    for (let i = 0; i < 3; i++) expect(await chat(gw.url, gw.key)).toBe(200);
+    // rpm 2: the window refills one request every 30 s, so the page still sees it used.
+    for (let i = 0; i < 2; i++) expect(await chat(gw.url, gw.key)).toBe(200);
     browser = await launch();
   }, 30_000);
 
@@ -50,8 +51,10 @@ describe.skipIf(!hasChromium)("portal in headless Chromium", () => {
 
     const rpm = page.locator('#limits [data-limit="rpm"]');
     expect(await rpm.textContent()).toContain("Requests this minute");
-    expect(await rpm.textContent()).toContain(`${usage.remaining.requests_per_minute.limit - usage.remaining.requests_per_minute.remaining} / 60`);
+    expect(usage.remaining.requests_per_minute).toMatchObject({ limit: 2, remaining: 0 });
+    expect(await rpm.textContent()).toContain("2 / 2");
     expect(await rpm.textContent()).toMatch(/resets in \d+ s/);
+    expect(await rpm.locator(".bar.bad").count()).toBe(1);
     const tokens = page.locator('#limits [data-limit="tokens_today"]');
     expect(await tokens.textContent()).toContain(`${usage.remaining.tokens_today.used.toLocaleString("en-US")} / 1,000`);
     expect(await tokens.textContent()).toMatch(/resets in \d+ h/);
@@ -66,7 +69,7 @@ describe.skipIf(!hasChromium)("portal in headless Chromium", () => {
     // Today and total as a table: the request count real traffic produced, never raw JSON.
     const requestsRow = page.locator('#usage tr[data-field="requests"]');
     expect((await requestsRow.locator("td").allTextContents()).map((s) => s.trim())).toEqual([String(usage.usage.today.requests), String(usage.usage.total.requests)]);
-    expect(usage.usage.today.requests).toBe(3);
+    expect(usage.usage.today.requests).toBe(2);
     expect(await page.textContent("#result")).not.toContain("{");
 
     await page.selectOption("#lang", "zh");

@@ -6,7 +6,7 @@
 import type { TranslateContext } from "../types.ts";
 import { isRecord, sessionHeader, type ChatInspectInput } from "./inspect.ts";
 import { stableUuid, type ToolNameMap } from "./names.ts";
-import type { ReasoningLookup } from "./request.ts";
+import type { ReasoningLookup } from "./messages-input.ts";
 import { chatToolNameMap } from "./tools.ts";
 
 export interface ChatContext extends TranslateContext {

@@ -5,7 +5,8 @@
  */
 export { inspectChat, isResponsesShaped, sessionKeyOf, sessionHeader, effortForBudget, type ChatInspection, type ChatInspectInput } from "./inspect.ts";
 export { chatContext, type ChatContext, type ChatContextExtras } from "./context.ts";
-export { chatToCodex, normArgs, type ReasoningLookup } from "./request.ts";
+export { chatToCodex } from "./request.ts";
+export { normArgs, type ReasoningLookup } from "./messages-input.ts";
 export { chatToolNameMap } from "./tools.ts";
 export { buildToolNameMap, upstreamToolName, clientToolName, upstreamCallId, type ToolNameMap } from "./names.ts";
 export { chatStream, type ChatStreamState } from "./stream.ts";

@@ -36,61 +36,75 @@ export function normalizeCallId(id: string): string {
 }
 
 export function contentsToInput(contents: any[], opts: ContentsOptions): CodexItem[] {
-  const input: CodexItem[] = [];
-  const usedIds = prescanIds(contents);
-  const callIds = new Set<string>();
-  let pending: Call[] = [];
-  const unanswered: Call[] = [];
-  const seenReasoning = new Set<string>();
-
-  const closePending = () => {
-    if (pending.length && opts.repair === "strict") throw badRequest(COUNT_MISMATCH, "contents");
-    unanswered.push(...pending);
-    pending = [];
-  };
-
+  const conversion = new ContentsInput(opts, prescanIds(contents));
   contents.forEach((content: any, ci: number) => {
     const role = mapRole(content.role);
-    const parts: any[] = content.parts;
-    if (role === "assistant") {
-      let group: CodexPart[] = [];
-      const flush = () => {
-        if (group.length) input.push({ type: "message", role: "assistant", content: group });
-        group = [];
-      };
-      parts.forEach((part, pi) => {
-        const where = `contents[${ci}].parts[${pi}]`;
-        const encrypted = decodeSignature(field(part, "thoughtSignature")).filter((e) => !seenReasoning.has(e));
-        if (encrypted.length) {
-          flush();
-          for (const e of encrypted) {
-            seenReasoning.add(e);
-            input.push({ type: "reasoning", summary: [], encrypted_content: e });
-          }
-        }
-        if (part.thought === true) return; // hidden thoughts are never replayed as answers
-        const text = partText(part, where);
-        if (text !== undefined) {
-          if (text !== "") group.push({ type: "output_text", text });
-          return;
-        }
-        const fc = field(part, "functionCall");
-        if (fc !== undefined) {
-          flush();
-          const call = callItem(fc, ci, pi, `${where}.functionCall`, opts.names, usedIds, callIds);
-          input.push(call.item);
-          pending.push(call);
-          return;
-        }
-        if (field(part, "functionResponse") !== undefined) {
-          throw badRequest(`${where}.functionResponse: function responses belong to user turns, not model turns`, `${where}.functionResponse`);
-        }
-        // inlineData / fileData in model turns: assistant messages carry no media upstream.
-      });
-      flush();
-      return;
-    }
+    if (role === "assistant") conversion.modelTurn(content.parts, ci);
+    else conversion.userTurn(content.parts, role, ci);
+  });
+  return conversion.finish();
+}
 
+/** One conversion: the input built so far and the function calls still waiting for a response. */
+class ContentsInput {
+  private readonly input: CodexItem[] = [];
+  private readonly callIds = new Set<string>();
+  /** Calls of the latest model turns that no response has answered yet. */
+  private pending: Call[] = [];
+  /** Calls whose batch closed without a response: each gets a synthetic one at the end. */
+  private readonly unanswered: Call[] = [];
+  /** Encrypted reasoning already in the input (a signature is replayed once). */
+  private readonly seenReasoning = new Set<string>();
+
+  constructor(
+    private readonly opts: ContentsOptions,
+    /** Every explicit id in the request, so generated ids never collide with them. */
+    private readonly usedIds: Set<string>,
+  ) {}
+
+  /** A model turn: text grouped into assistant messages, function calls, signatures → reasoning items. */
+  modelTurn(parts: any[], ci: number): void {
+    const { input, pending, seenReasoning } = this;
+    let group: CodexPart[] = [];
+    const flush = () => {
+      if (group.length) input.push({ type: "message", role: "assistant", content: group });
+      group = [];
+    };
+    parts.forEach((part, pi) => {
+      const where = `contents[${ci}].parts[${pi}]`;
+      const encrypted = decodeSignature(field(part, "thoughtSignature")).filter((e) => !seenReasoning.has(e));
+      if (encrypted.length) {
+        flush();
+        for (const e of encrypted) {
+          seenReasoning.add(e);
+          input.push({ type: "reasoning", summary: [], encrypted_content: e });
+        }
+      }
+      if (part.thought === true) return; // hidden thoughts are never replayed as answers
+      const text = partText(part, where);
+      if (text !== undefined) {
+        if (text !== "") group.push({ type: "output_text", text });
+        return;
+      }
+      const fc = field(part, "functionCall");
+      if (fc !== undefined) {
+        flush();
+        const call = callItem(fc, ci, pi, `${where}.functionCall`, this.opts.names, this.usedIds, this.callIds);
+        input.push(call.item);
+        pending.push(call);
+        return;
+      }
+      if (field(part, "functionResponse") !== undefined) {
+        throw badRequest(`${where}.functionResponse: function responses belong to user turns, not model turns`, `${where}.functionResponse`);
+      }
+      // inlineData / fileData in model turns: assistant messages carry no media upstream.
+    });
+    flush();
+  }
+
+  /** A user (or system) turn: function responses first, then one message of its text and media. */
+  userTurn(parts: any[], role: "user" | "developer", ci: number): void {
+    const { opts } = this;
     const outputs: CodexItem[] = [];
     const message: CodexPart[] = [];
     let carriesText = false;
@@ -106,31 +120,7 @@ export function contentsToInput(contents: any[], opts: ContentsOptions): CodexIt
         return;
       }
       const fr = field(part, "functionResponse");
-      if (fr !== undefined) {
-        const frWhere = `${where}.functionResponse`;
-        if (!isObject(fr)) throw badRequest(`${frWhere} must be an object`, frWhere);
-        const name = typeof fr.name === "string" ? fr.name : "";
-        const output = responseOutput(fr, partDetail(part, opts.detail), frWhere);
-        const rawId = fr.id ?? fr.call_id;
-        let at = -1;
-        if (typeof rawId === "string" && rawId !== "") {
-          const id = normalizeCallId(rawId);
-          at = pending.findIndex((c) => c.id === id);
-        }
-        if (at < 0) at = pending.findIndex((c) => c.name === name);
-        if (at >= 0) {
-          const [call] = pending.splice(at, 1);
-          outputs.push({ type: "function_call_output", call_id: call!.id, output });
-        } else if (opts.repair === "strict") {
-          throw badRequest(COUNT_MISMATCH, frWhere);
-        } else {
-          // An orphan result still tells the model something useful; keep it as text in place.
-          const asText = typeof output === "string" ? output : output.filter((p) => p.type === "input_text").map((p) => p.text).join("\n");
-          message.push({ type: "input_text", text: `Result of tool ${name || "unknown"}: ${asText}` });
-          if (Array.isArray(output)) message.push(...output.filter((p) => p.type !== "input_text"));
-        }
-        return;
-      }
+      if (fr !== undefined) return this.functionResponse(part, fr, `${where}.functionResponse`, outputs, message);
       if (field(part, "functionCall") !== undefined) {
         throw badRequest(`${where}.functionCall: function calls belong to model turns, not user turns`, `${where}.functionCall`);
       }
@@ -142,20 +132,56 @@ export function contentsToInput(contents: any[], opts: ContentsOptions): CodexIt
       const file = field(part, "fileData");
       if (file !== undefined) message.push(fileDataPart(file, partDetail(part, opts.detail), `${where}.fileData`));
     });
-    input.push(...outputs);
-    if (message.length) input.push({ type: "message", role, content: message });
-    if (carriesText) closePending();
-  });
-  closePending();
-
-  // Each call left without a result gets a synthetic one right after its batch's outputs, so the
-  // session keeps working (the real API answers these histories with a 400 forever).
-  for (const call of unanswered) {
-    let j = input.indexOf(call.item);
-    while (j < input.length && (input[j]!.type === "function_call" || input[j]!.type === "function_call_output")) j++;
-    input.splice(j, 0, { type: "function_call_output", call_id: call.id, output: NO_RESULT });
+    this.input.push(...outputs);
+    if (message.length) this.input.push({ type: "message", role, content: message });
+    if (carriesText) this.closePending();
   }
-  return input;
+
+  /** Pairs a response with a pending call (id first, then the first of the same name); an orphan becomes text. */
+  private functionResponse(part: any, fr: unknown, frWhere: string, outputs: CodexItem[], message: CodexPart[]): void {
+    const { pending, opts } = this;
+    if (!isObject(fr)) throw badRequest(`${frWhere} must be an object`, frWhere);
+    const name = typeof fr.name === "string" ? fr.name : "";
+    const output = responseOutput(fr, partDetail(part, opts.detail), frWhere);
+    const rawId = fr.id ?? fr.call_id;
+    let at = -1;
+    if (typeof rawId === "string" && rawId !== "") {
+      const id = normalizeCallId(rawId);
+      at = pending.findIndex((c) => c.id === id);
+    }
+    if (at < 0) at = pending.findIndex((c) => c.name === name);
+    if (at >= 0) {
+      const [call] = pending.splice(at, 1);
+      outputs.push({ type: "function_call_output", call_id: call!.id, output });
+    } else if (opts.repair === "strict") {
+      throw badRequest(COUNT_MISMATCH, frWhere);
+    } else {
+      // An orphan result still tells the model something useful; keep it as text in place.
+      const asText = typeof output === "string" ? output : output.filter((p) => p.type === "input_text").map((p) => p.text).join("\n");
+      message.push({ type: "input_text", text: `Result of tool ${name || "unknown"}: ${asText}` });
+      if (Array.isArray(output)) message.push(...output.filter((p) => p.type !== "input_text"));
+    }
+  }
+
+  /** A turn with text closes the batch of calls before it: what is still pending stays unanswered. */
+  private closePending(): void {
+    if (this.pending.length && this.opts.repair === "strict") throw badRequest(COUNT_MISMATCH, "contents");
+    this.unanswered.push(...this.pending);
+    this.pending = [];
+  }
+
+  finish(): CodexItem[] {
+    const { input } = this;
+    this.closePending();
+    // Each call left without a result gets a synthetic one right after its batch's outputs, so the
+    // session keeps working (the real API answers these histories with a 400 forever).
+    for (const call of this.unanswered) {
+      let j = input.indexOf(call.item);
+      while (j < input.length && (input[j]!.type === "function_call" || input[j]!.type === "function_call_output")) j++;
+      input.splice(j, 0, { type: "function_call_output", call_id: call.id, output: NO_RESULT });
+    }
+    return input;
+  }
 }
 
 function mapRole(role: unknown): "assistant" | "user" | "developer" {

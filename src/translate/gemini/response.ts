@@ -27,19 +27,40 @@ export function geminiFromResponse(final: any, ctx: GeminiContext): Record<strin
   }
   if (status !== "completed" && status !== "incomplete") throw streamClosedError(false);
 
+  const answer = collectAnswer(Array.isArray(final.output) ? final.output : [], ctx);
+  const model = String(ctx.requestedModel ?? "");
+  return responseObject(answer.parts, {
+    model: model.startsWith("models/") ? model.slice(7) : model,
+    responseId: typeof final.id === "string" && final.id ? final.id : ctx.newId("resp"),
+    ...finishOf(final, answer),
+    grounding: groundingMetadata(answer.citations, answer.queries),
+    usage: usageMetadata(final.usage),
+  });
+}
+
+/** What the output items of a finished response say, in Gemini terms. */
+interface Answer {
+  parts: Part[];
+  citations: Citation[];
+  /** Web search queries, for groundingMetadata. */
+  queries: string[];
+  /** Names of function calls whose arguments did not parse. */
+  malformed: string[];
+  sawCall: boolean;
+  refused: boolean;
+}
+
+/** Output items → parts: thoughts (when asked for), text with signatures, function calls; citations and queries on the side. */
+function collectAnswer(output: any[], ctx: GeminiContext): Answer {
   const includeThoughts = ctx.geminiIncludeThoughts === true;
   const toolNames = ctx.geminiToolNames ?? {};
-  const parts: Part[] = [];
+  const answer: Answer = { parts: [], citations: [], queries: [], malformed: [], sawCall: false, refused: false };
+  const { parts, citations, queries, malformed } = answer;
   const pending: string[] = [];
   const seen = new Set<string>();
-  const citations: Citation[] = [];
-  const queries: string[] = [];
-  const malformed: string[] = [];
-  let sawCall = false;
-  let refused = false;
   let messages = 0;
 
-  for (const item of Array.isArray(final.output) ? final.output : []) {
+  for (const item of output) {
     switch (item?.type) {
       case "reasoning": {
         if (includeThoughts) {
@@ -56,7 +77,7 @@ export function geminiFromResponse(final: any, ctx: GeminiContext): Record<strin
       case "message": {
         for (const p of Array.isArray(item.content) ? item.content : []) for (const a of p?.annotations ?? []) addCitation(citations, a);
         const m = messageText(item);
-        if (m.refused) refused = true;
+        if (m.refused) answer.refused = true;
         if (m.text === "") break;
         parts.push(attachSignature({ text: (messages > 0 ? "\n\n" : "") + m.text }, pending));
         messages++;
@@ -68,7 +89,7 @@ export function geminiFromResponse(final: any, ctx: GeminiContext): Record<strin
           malformed.push(item.name || "(unnamed)");
           break;
         }
-        sawCall = true;
+        answer.sawCall = true;
         parts.push(attachSignature(functionCallPart(item.call_id, item.name, args, toolNames), pending));
         break;
       }
@@ -80,22 +101,13 @@ export function geminiFromResponse(final: any, ctx: GeminiContext): Record<strin
     }
   }
   if (pending.length) parts.push(attachSignature({ text: "" }, pending));
+  return answer;
+}
 
-  let finishReason = "STOP";
-  let finishMessage: string | undefined;
-  if (status === "incomplete") finishReason = incompleteReason(final.incomplete_details?.reason);
-  else if (malformed.length && !sawCall) {
-    finishReason = "MALFORMED_FUNCTION_CALL";
-    finishMessage = `Malformed function call: ${malformed.join(", ")}`;
-  } else if (refused) finishReason = "SAFETY";
-
-  const model = String(ctx.requestedModel ?? "");
-  return responseObject(parts, {
-    model: model.startsWith("models/") ? model.slice(7) : model,
-    responseId: typeof final.id === "string" && final.id ? final.id : ctx.newId("resp"),
-    finishReason,
-    finishMessage,
-    grounding: groundingMetadata(citations, queries),
-    usage: usageMetadata(final.usage),
-  });
+/** Why the answer ended: the incomplete reason, a malformed function call (when no call parsed), a refusal, or STOP. */
+function finishOf(final: any, answer: Answer): { finishReason: string; finishMessage?: string } {
+  if (final.status === "incomplete") return { finishReason: incompleteReason(final.incomplete_details?.reason) };
+  if (answer.malformed.length && !answer.sawCall) return { finishReason: "MALFORMED_FUNCTION_CALL", finishMessage: `Malformed function call: ${answer.malformed.join(", ")}` };
+  if (answer.refused) return { finishReason: "SAFETY" };
+  return { finishReason: "STOP" };
 }

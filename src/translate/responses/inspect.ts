@@ -4,6 +4,7 @@
  * Raw passthrough bodies are only checked for the model: the upstream judges the rest.
  */
 import { badRequest } from "../../errors.ts";
+import { conversationKey } from "../fingerprint.ts";
 import type { RequestInfo, SurfaceInput } from "../types.ts";
 import { isRecord } from "../../util/record.ts";
 
@@ -19,8 +20,13 @@ export function isCompactPath(pathname: string | undefined): boolean {
   return !!pathname && /\/responses\/compact\/?$/.test(pathname);
 }
 
-/** Session headers: `session_id` (CLI before May 2026), `session-id` and `thread-id` (after). */
-export function sessionFromHeaders(headers: Headers | undefined, names: readonly string[] = ["session_id", "session-id", "thread-id"]): string | undefined {
+/**
+ * Codex session headers in both spellings: `session-id` / `thread-id` (since May 2026) and
+ * `session_id` / `conversation_id` (before; docs/protocol.md P10.2).
+ */
+export const SESSION_HEADERS: readonly string[] = ["session_id", "session-id", "thread-id", "conversation_id"];
+
+export function sessionFromHeaders(headers: Headers | undefined, names: readonly string[] = SESSION_HEADERS): string | undefined {
   for (const h of names) {
     const v = headers?.get(h)?.trim();
     if (v) return v;
@@ -36,10 +42,12 @@ export function inspectResponses(body: unknown, input?: Partial<SurfaceInput>): 
   if (!isRecord(body)) throw badRequest("Request body must be a JSON object");
   if (typeof body.model !== "string" || body.model.trim() === "") throw badRequest("`model` is required and must be a non-empty string", "model");
   const compact = isCompactPath(input?.url?.pathname);
-  const sessionKey = nonEmpty(body.prompt_cache_key) ?? nonEmpty(body.session_id) ?? sessionFromHeaders(input?.headers);
+  // The client's own session, else a fingerprint of the conversation (scoped by key before use).
+  const explicit = nonEmpty(body.prompt_cache_key) ?? nonEmpty(body.session_id) ?? sessionFromHeaders(input?.headers);
+  const session = explicit ? { sessionKey: explicit } : { sessionKey: conversationKey(undefined, typeof body.instructions === "string" ? body.instructions : "", body.input), sessionDerived: true };
 
   if (wantsRaw(input?.headers)) {
-    return { model: body.model, stream: !compact && body.stream === true, sessionKey, effort: typeof body.reasoning?.effort === "string" ? body.reasoning.effort : undefined };
+    return { model: body.model, stream: !compact && body.stream === true, ...session, effort: typeof body.reasoning?.effort === "string" ? body.reasoning.effort : undefined };
   }
 
   if (body.stream != null && typeof body.stream !== "boolean") throw badRequest("`stream` must be a boolean", "stream");
@@ -74,5 +82,5 @@ export function inspectResponses(body: unknown, input?: Partial<SurfaceInput>): 
     }
   }
 
-  return { model: body.model, stream: !compact && body.stream === true, maxOutputTokens, effort, sessionKey };
+  return { model: body.model, stream: !compact && body.stream === true, maxOutputTokens, effort, ...session };
 }

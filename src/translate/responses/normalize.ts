@@ -4,12 +4,13 @@
  * this is a normalizer: known problems are fixed, unknown fields are forwarded (issue 4: tolerate
  * drift; the backend answers a truly unsupported one with a 400 that names it).
  *
- * Context fields read besides the standard ones: `sessionId`, `previousResponse(id)`, `compact`
- * (ResponsesContext).
+ * Context fields read besides the standard ones: `sessionId`, `previousResponse(id)`,
+ * `storedItem(id)`, `compact`, `keyName` (ResponsesContext).
  */
 import { GatewayError, badRequest } from "../../errors.ts";
 import type { CodexItem, CodexRequest } from "../../codex/types.ts";
 import type { ResponsesContext } from "./context.ts";
+import { conversationKey } from "../fingerprint.ts";
 import { isRecord } from "./inspect.ts";
 import { missingToolDefinitions, normalizeToolType } from "./tools.ts";
 
@@ -59,7 +60,7 @@ export function responsesToCodex(body: Record<string, any>, ctx: ResponsesContex
     prefix.push(...instructions.map((it) => (isRecord(it) && (it.role === "system" || it.role === undefined) ? { ...it, role: "developer" } : it)));
     instructions = undefined;
   }
-  out.input = normalizeInput([...prefix, ...inputItems(body.input)]);
+  out.input = normalizeInput([...prefix, ...inputItems(body.input)], ctx.storedItem);
 
   if (typeof instructions === "string") out.instructions = instructions;
   else if (instructions == null) out.instructions = ctx.defaultInstructions;
@@ -69,7 +70,8 @@ export function responsesToCodex(body: Record<string, any>, ctx: ResponsesContex
   if (body.service_tier !== undefined && body.service_tier !== "priority") delete out.service_tier;
 
   if (ctx.effort !== undefined) out.reasoning = { ...(isRecord(body.reasoning) ? body.reasoning : {}), effort: ctx.effort };
-  if (out.prompt_cache_key == null && ctx.sessionId) out.prompt_cache_key = ctx.sessionId;
+  // No session from the client: a fingerprint of the (expanded) conversation, stable across its turns.
+  if (out.prompt_cache_key == null) out.prompt_cache_key = ctx.sessionId ?? conversationKey(ctx.keyName, out.instructions, out.input);
 
   if (ctx.compact) {
     for (const k of COMPACT_DROPPED) delete out[k];
@@ -104,15 +106,38 @@ function inputItems(input: unknown): unknown[] {
   throw badRequest("`input` must be a string or an array of items", "input");
 }
 
-/** Every item copied (stored history must never be changed in place). */
-export function normalizeInput(items: readonly unknown[]): CodexItem[] {
+/**
+ * Every item copied (stored history must never be changed in place). References to earlier items
+ * (`item_reference`, a reasoning item with only its id) are resolved with `stored`, the items of
+ * responses this gateway served to the key: with store:false the upstream cannot (docs/protocol.md P2.7-5).
+ */
+export function normalizeInput(items: readonly unknown[], stored?: (id: string) => CodexItem | undefined): CodexItem[] {
   const out: CodexItem[] = [];
   items.forEach((raw, i) => {
     if (!isRecord(raw)) throw badRequest(`\`input[${i}]\` must be an object`, `input[${i}]`);
-    const item = normalizeItem(raw);
+    const resolved = resolveReference(raw, i, stored);
+    const item = resolved && normalizeItem(resolved);
     if (item) out.push(item);
   });
   return out;
+}
+
+/** Looks up referenced items; undefined drops the item (a reasoning reference nobody can resolve: reasoning is optional). */
+function resolveReference(raw: Record<string, any>, i: number, stored: ((id: string) => CodexItem | undefined) | undefined): Record<string, any> | undefined {
+  const reference = raw.type === "item_reference";
+  const idOnlyReasoning = raw.type === "reasoning" && typeof raw.id === "string" && raw.id !== "" && (typeof raw.encrypted_content !== "string" || raw.encrypted_content === "");
+  if (!reference && !idOnlyReasoning) return raw;
+  const id = typeof raw.id === "string" ? raw.id : "";
+  const found = id ? stored?.(id) : undefined;
+  if (found && (reference || found.type === "reasoning")) return { ...found };
+  if (idOnlyReasoning || id.startsWith("rs_")) return undefined;
+  throw new GatewayError({
+    status: 400,
+    type: "invalid_request_error",
+    code: "item_not_found",
+    param: `input[${i}]`,
+    message: `Item with id ${JSON.stringify(id.slice(0, 64))} not found: the upstream stores nothing, and this gateway only knows the items of responses it served to this API key recently. Send the item itself in \`input\` (with \`store: false\`, clients such as the AI SDK do).`,
+  });
 }
 
 function normalizeItem(raw: Record<string, any>): CodexItem | undefined {

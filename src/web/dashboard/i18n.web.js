@@ -166,11 +166,6 @@ const EVENTS_ZH = {
   "request log: writing to SQLite works again": "请求日志：SQLite 写入已恢复", "request log: could not delete old rows": "请求日志：无法删除旧记录",
 };
 
-function t(k, vars) {
-  let s = (I18N[lang] && I18N[lang][k]) || I18N.en[k] || k;
-  if (vars) for (const [a, b] of Object.entries(vars)) s = s.split("{" + a + "}").join(String(b));
-  return s;
-}
 function errorCodeText(code) {
   return code ? (ERROR_CODES[lang] && ERROR_CODES[lang][code]) || code : "";
 }

@@ -23,8 +23,3 @@ const I18N = {
     "srv.unknown": "请求失败（{c}）。", "srv.network_error": "无法连接网关。", "srv.invalid_api_key": "密钥未被接受。", "srv.missing_api_key": "请输入 API 密钥。",
     "srv.api_key_disabled": "此密钥已停用。", "srv.api_key_expired": "此密钥已过期。" },
 };
-function t(k, vars) {
-  let s = (I18N[lang] && I18N[lang][k]) || I18N.en[k] || k;
-  if (vars) for (const [a, b] of Object.entries(vars)) s = s.split("{" + a + "}").join(String(b));
-  return s;
-}

@@ -1,4 +1,11 @@
-// ---------- shared by the dashboard and the portal (each page defines t(), lang and its strings) ----------
+// ---------- shared by the dashboard and the portal (each page defines I18N, lang and serverNow) ----------
+
+/** A string in the page's language (English when missing), with {name} placeholders filled. */
+function t(k, vars) {
+  let s = (I18N[lang] && I18N[lang][k]) || I18N.en[k] || k;
+  if (vars) for (const [a, b] of Object.entries(vars)) s = s.split("{" + a + "}").join(String(b));
+  return s;
+}
 
 /** Builds DOM nodes; text is always set as text, never parsed as HTML. Widths go through the CSSOM (CSP). */
 function h(tag, attrs, ...kids) {

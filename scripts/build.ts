@@ -101,6 +101,9 @@ async function build(t: Target, version: string): Promise<string> {
   const args = [
     "build",
     join(ROOT, "src/main.ts"),
+    // The count_tokens worker is a second entrypoint: embedded next to main.ts under src/, where
+    // src/tokens/counter.ts looks for it ("./tokens/count-worker.ts") inside the binary.
+    join(ROOT, "src/tokens/count-worker.ts"),
     "--compile",
     "--minify",
     // External: an embedded map costs ~13 ms of start-up; stack traces still resolve with the .map beside the binary.

@@ -11,6 +11,7 @@ import type { GatewayAdmission } from "./limits/types.ts";
 import { MemoryCounters } from "./limits/memory-counters.ts";
 import { RedisCounters } from "./limits/redis-counters.ts";
 import { createModelResolver, ModelDirectory } from "./models/index.ts";
+import { CodexModels } from "./models/codex-models.ts";
 import { EventRing, tapLogger } from "./observe/events.ts";
 import type { Logger } from "./observe/log.ts";
 import { createMetrics } from "./observe/metrics.ts";
@@ -22,6 +23,7 @@ import { chargeFor } from "./usage/pricing.ts";
 import { recordingDispatcher } from "./record/recorder.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { chatRoutes } from "./routes/chat.ts";
+import { imagesRoutes } from "./routes/images.ts";
 import { geminiModelHandlers, geminiRoutes, isGoogleAuth } from "./routes/gemini.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { messagesRoutes } from "./routes/messages.ts";
@@ -29,6 +31,7 @@ import { metricsRoutes } from "./routes/metrics.ts";
 import { modelsRoutes } from "./routes/models.ts";
 import { responsesRoutes } from "./routes/responses.ts";
 import { usageRoutes } from "./routes/usage.ts";
+import { whamUsageRoutes } from "./routes/wham-usage.ts";
 import { webRoutes } from "./routes/web.ts";
 import type { Runtime, Snapshot } from "./runtime.ts";
 import { ReasoningCache } from "./state/reasoning-cache.ts";
@@ -44,6 +47,7 @@ import { createChatSurface } from "./surfaces/chat.ts";
 import { createGeminiSurface } from "./surfaces/gemini.ts";
 import { createMessagesSurface } from "./surfaces/messages.ts";
 import { createResponsesSurface } from "./surfaces/responses.ts";
+import { createImagesSurface } from "./surfaces/images.ts";
 import { createUpstream } from "./upstream/index.ts";
 import { fetchUpstreamModels } from "./upstream/models.ts";
 import { createUsageStore, type UsageStore } from "./usage/store.ts";
@@ -76,6 +80,7 @@ export async function createServices(store: ConfigStore, baseLog: Logger, opts: 
     log,
     onAttempt: (account, outcome) => observerRef?.upstreamAttempt(account, outcome),
     onFailover: (reason) => observerRef?.failover(reason),
+    onReplayDropped: (reason, count) => observerRef?.replayDropped(reason, count),
     ...accountStores,
   });
 
@@ -86,8 +91,21 @@ export async function createServices(store: ConfigStore, baseLog: Logger, opts: 
     log,
   });
   const snapshot = liveSnapshot(store, directory);
+  // The Codex model list per key and its ETag (GET …/models, x-models-etag on Responses answers).
+  const codexModels = new CodexModels({
+    directory,
+    current: () => {
+      const s = snapshot();
+      return { generation: s.generation, aliases: s.config.models.aliases, resolve: s.resolveModel, keys: s.config.keys };
+    },
+  });
 
-  const usage = createUsageStore({ db, config, log, shared: redis ? counters : undefined });
+  const metrics = createMetrics({
+    configReloads: () => ({ ...store.reloads }),
+    accounts: () => upstream.pool.status(),
+    concurrency: () => localCounters.inUse(),
+  });
+  const usage = createUsageStore({ db, config, log, shared: redis ? counters : undefined, failed: (stage) => metrics.usageWriteFailures.inc({ stage }) });
   const admission = createAdmission({ config, counters, usage });
   const requestLog = new RequestLog({
     db,
@@ -95,11 +113,6 @@ export async function createServices(store: ConfigStore, baseLog: Logger, opts: 
     price: (model, surface, t) => chargeFor(store.current, model, surface, { inputTokens: t.input, cachedTokens: t.cached, outputTokens: t.output, reasoningTokens: t.reasoning }),
     flushIntervalMs: start.storage.flushIntervalMs,
     log,
-  });
-  const metrics = createMetrics({
-    configReloads: () => ({ ...store.reloads }),
-    accounts: () => upstream.pool.status(),
-    concurrency: () => localCounters.inUse(),
   });
   const observer = createObserver({ metrics, requests: requestLog, usage, log });
   observerRef = observer;
@@ -116,9 +129,10 @@ export async function createServices(store: ConfigStore, baseLog: Logger, opts: 
     state: { reasoning: new ReasoningCache(), responses: new ResponsesStore() },
     log,
     now: Date.now,
+    modelsEtag: (keyName) => codexModels.etag(keyName),
   };
 
-  const routes = routeModules({ store, runtime, upstream, directory, usage, admission, requestLog, metrics, events, log });
+  const routes = routeModules({ store, runtime, upstream, directory, codexModels, usage, admission, requestLog, metrics, events, log });
 
   return {
     runtime,
@@ -174,6 +188,7 @@ interface RouteWiring {
   runtime: Runtime;
   upstream: ReturnType<typeof createUpstream>;
   directory: ModelDirectory;
+  codexModels: CodexModels;
   usage: UsageStore;
   admission: GatewayAdmission;
   requestLog: RequestLog;
@@ -182,7 +197,7 @@ interface RouteWiring {
   log: Logger;
 }
 
-function routeModules({ store, runtime, upstream, directory, usage, admission, requestLog, metrics, events, log }: RouteWiring): RouteModule[] {
+function routeModules({ store, runtime, upstream, directory, codexModels, usage, admission, requestLog, metrics, events, log }: RouteWiring): RouteModule[] {
   const geminiModels = async () => {
     await directory.ensureFresh();
     return directory.models().map((m) => ({ id: m.slug, displayName: m.displayName, contextWindow: m.contextWindow }));
@@ -192,12 +207,14 @@ function routeModules({ store, runtime, upstream, directory, usage, admission, r
       const status = upstream.pool.status();
       return { config: configStatus(store), accountsUsable: status.filter((a) => a.state === "ok").length, accountsTotal: status.length };
     }),
-    responsesRoutes(runtime, createResponsesSurface(runtime.state)),
+    responsesRoutes(runtime, createResponsesSurface(runtime.state), { surfaceFor: (socketStore) => createResponsesSurface({ responses: socketStore }), modelsEtag: (keyName) => codexModels.etag(keyName) }),
     chatRoutes(runtime, createChatSurface(runtime.state)),
     messagesRoutes(runtime, createMessagesSurface(runtime.state)),
     geminiRoutes(runtime, geminiModels, createGeminiSurface()),
-    modelsRoutes(runtime, { directory, google: { ...geminiModelHandlers(runtime, geminiModels), is: isGoogleAuth } }),
+    imagesRoutes(runtime, createImagesSurface(() => store.current.images?.model ?? "gpt-5.5")),
+    modelsRoutes(runtime, { directory, codex: codexModels, google: { ...geminiModelHandlers(runtime, geminiModels), is: isGoogleAuth } }),
     usageRoutes(runtime, { usage, admission }),
+    whamUsageRoutes(runtime, { admission, accounts: () => upstream.pool.status() }),
     adminRoutes({
       admin: () => store.current.admin,
       accounts: accountsFromPool(upstream.pool, (name) => {

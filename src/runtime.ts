@@ -45,4 +45,6 @@ export interface Runtime {
   log: Logger;
   /** Milliseconds since epoch; injectable for tests. */
   now(): number;
+  /** The ETag of the Codex model list this key gets (x-models-etag; models/codex-models.ts). */
+  modelsEtag?(keyName: string): string | undefined;
 }

@@ -34,7 +34,7 @@ interface Node {
 /** Owners whose work repeats per upstream chunk or event (file:line function label, matched as text). */
 const PER_CHUNK = [
   /src\/upstream\/sse\.ts/,
-  /src\/translate\/[^/]+\/(stream|frames)\.ts/,
+  /src\/translate\/[^/]+\/(stream|stream-state|frames)\.ts/,
   /src\/translate\/responses\/accumulate\.ts/,
   /src\/pipeline\/known-events\.ts/,
   /src\/upstream\/stream\.ts:\d+ (read|next|eventsOf|arm|disarm|check)$/,

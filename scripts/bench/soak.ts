@@ -191,5 +191,6 @@ export async function soakSection(cmd: GatewayCommand, mock: Mock, lg: LoadGen, 
   }
 }
 
-export const soakSvgName = (resultsJson: string) => resultsJson.replace(/\.json$/, "-soak-rss.svg");
+/** `2026-12-07-soak.json` → `2026-12-07-soak-rss.svg`; `x.json` → `x-soak-rss.svg`. */
+export const soakSvgName = (resultsJson: string) => resultsJson.replace(/(-soak)?\.json$/, "-soak-rss.svg");
 export const soakDir = (dir: string) => join(dir, "soak");

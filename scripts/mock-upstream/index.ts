@@ -4,18 +4,21 @@ import { handleModels } from "./models.ts";
 import { handleResponses } from "./responses.ts";
 import { createState } from "./state.ts";
 import type { MockOptions, MockUpstream } from "./types.ts";
+import { mockWebsocketHandlers, upgradeResponses, type MockSocket } from "./websocket.ts";
 import { json } from "./util.ts";
 
 export async function startMockUpstream(opts: MockOptions = {}): Promise<MockUpstream> {
   const s = createState(opts);
   const { o, requests, stats } = s;
-  const server = Bun.serve({
+  const server = Bun.serve<MockSocket>({
     port: opts.port ?? 0,
     hostname: opts.hostname ?? "127.0.0.1",
     idleTimeout: 0,
-    async fetch(req) {
+    websocket: mockWebsocketHandlers(s),
+    async fetch(req, srv) {
       const url = new URL(req.url);
       const path = url.pathname;
+      if (req.method === "GET" && path.endsWith("/responses") && req.headers.get("upgrade")?.toLowerCase() === "websocket") return upgradeResponses(s, req, srv, path);
       if (req.method === "POST" && (path.endsWith("/responses") || path.endsWith("/responses/compact"))) return handleResponses(s, req, path);
       if (req.method === "GET" && path.endsWith("/models")) return handleModels(s, req, url);
       if (req.method === "POST" && path === "/oauth/token") return handleToken(s, req);
@@ -51,7 +54,7 @@ export async function startMockUpstream(opts: MockOptions = {}): Promise<MockUps
       requests.length = 0;
       s.scripts.clear();
       s.accountScenario.clear();
-      Object.assign(stats, { responses: 0, byScenario: {}, tokenCalls: 0, refreshCalls: 0, aborted: 0, models: 0 });
+      Object.assign(stats, { responses: 0, byScenario: {}, tokenCalls: 0, refreshCalls: 0, aborted: 0, models: 0, websockets: 0, websocketsRefused: 0, websocketFrames: 0 });
     },
     async close() {
       await server.stop(true);

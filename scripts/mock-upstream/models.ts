@@ -1,4 +1,5 @@
 /** GET …/models: a small catalog in the backend's shape, with an ETag. */
+import { LITE_MODELS } from "./lite.ts";
 import type { MockState } from "./state.ts";
 import { json, scenarioOfToken } from "./util.ts";
 
@@ -30,6 +31,7 @@ export function handleModels(s: MockState, req: Request, url: URL): Response {
     effective_context_window_percent: 95,
     input_modalities: ["text", "image"],
     truncation_policy: { mode: "tokens", limit: 10000 },
+    use_responses_lite: LITE_MODELS.has(slug),
   });
   return json(
     200,
@@ -39,6 +41,7 @@ export function handleModels(s: MockState, req: Request, url: URL): Response {
         model("gpt-5.4", 1, "list", "xhigh", ["low", "medium", "high", "xhigh"]),
         model("gpt-5.4-mini", 2, "list", "medium", ["low", "medium", "high", "xhigh"]),
         model("gpt-5.2", 3, "list", "medium", ["low", "medium", "high", "xhigh"]),
+        model("gpt-5.6-sol", 4, "list", "low", ["low", "medium", "high", "xhigh", "max"]),
       ],
     },
     { etag: 'W/"mock-1"' },

@@ -1,15 +1,27 @@
-/** POST …/responses and …/responses/compact: scenarios, validation like the backend, and the streamed turn. */
+/**
+ * POST …/responses: scenarios, validation like the backend, and the streamed turn (a v2
+ * compaction when the last input item is a compaction_trigger). …/responses/compact is 404, as on
+ * the backend since 2026-08 (docs/protocol.md P9.1). WebSocket turns (websocket.ts) come through
+ * here too, with `via` saying so.
+ */
 import { randomBytes } from "node:crypto";
 import { benchDirective, benchResponse } from "../bench/mock-profile.ts";
-import { foreignEncrypted, invalidEncryptedBody, mintEncrypted, storeLookup } from "./binding.ts";
+import { foreignEncrypted, invalidEncryptedBody, storeLookup } from "./binding.ts";
+import { afterCompaction, compactionFrames, TRIGGER_NOT_LAST, triggerPlacement } from "./compaction.ts";
+import { liteRefusal, liteView } from "./lite.ts";
 import type { MockState } from "./state.ts";
+import type { RecordedRequest } from "./types.ts";
 import { streamFrames } from "./stream.ts";
 import { buildTurn, failedFrame } from "./turn.ts";
 import { b64url, frame, json, rid, scenarioOfToken } from "./util.ts";
 
 const UNSUPPORTED = ["max_output_tokens", "max_tokens", "temperature", "top_p", "truncation"];
 
-export async function handleResponses(s: MockState, req: Request, path: string): Promise<Response> {
+export async function handleResponses(s: MockState, req: Request, path: string, via?: Pick<RecordedRequest, "transport" | "previousResponseId">): Promise<Response> {
+  if (path.endsWith("/responses/compact")) {
+    s.record({ at: Date.now(), method: req.method, path, headers: {}, body: undefined, aborted: false, status: 404 });
+    return json(404, { detail: "Not Found" });
+  }
   const text = await req.text();
   // Benchmark path (scripts/bench/mock-profile.ts): `[[bench:50x0]]` in the body skips
   // validation, recording and scenarios, so the mock stays cheap next to the gateway.
@@ -31,7 +43,7 @@ export async function handleResponses(s: MockState, req: Request, path: string):
   const accountId = req.headers.get("chatgpt-account-id") ?? fromToken.accountId ?? token.slice(0, 24);
   const scripted = s.scripts.get(accountId)?.shift() ?? s.accountScenario.get(accountId);
   const scenario = req.headers.get("x-mock-scenario") ?? scripted ?? (fromToken.scenario && fromToken.scenario !== "ok" ? fromToken.scenario : undefined) ?? directive ?? "ok";
-  const rec = s.record({ at: Date.now(), method: req.method, path, headers, body, scenario, aborted: false });
+  const rec = s.record({ at: Date.now(), method: req.method, path, headers, body, scenario, aborted: false, transport: via?.transport ?? "http", ...(via?.previousResponseId ? { previousResponseId: via.previousResponseId } : {}) });
   s.stats.responses++;
   s.stats.byScenario[scenario] = (s.stats.byScenario[scenario] ?? 0) + 1;
   const reply = (status: number, b: unknown, h: Record<string, string> = {}) => {
@@ -86,6 +98,9 @@ export async function handleResponses(s: MockState, req: Request, path: string):
     if (body.store === true) return reply(400, { detail: "Store must be set to false" });
     if (body.input !== undefined && !Array.isArray(body.input)) return reply(400, { detail: "Input must be a list" });
     for (const p of UNSUPPORTED) if (p in body) return reply(400, { detail: `Unsupported parameter: ${p}` });
+    if (triggerPlacement(body) === "misplaced") return reply(400, { error: { type: "invalid_request_error", code: "invalid_value", message: TRIGGER_NOT_LAST, param: "input" } });
+    const lite = liteRefusal(req.headers, body);
+    if (lite) return reply(400, lite);
   }
   // What store:false cannot resolve, and encrypted content another account minted (binding.ts).
   const lookup = storeLookup(body?.input);
@@ -105,12 +120,9 @@ export async function handleResponses(s: MockState, req: Request, path: string):
   };
   rec.status = 200;
 
-  if (path.endsWith("/responses/compact")) {
-    const out = [{ type: "compaction", encrypted_content: mintEncrypted(accountId) }];
-    return json(200, { output: out }, { ...h, "content-type": "application/json" });
-  }
+  if (triggerPlacement(body) === "last") return streamFrames(s, compactionFrames(s, body, text.length, accountId), rec, req.signal, "close", 0, h);
 
-  const turn = buildTurn(s, body, scenario, text.length, accountId);
+  const turn = buildTurn(s, afterCompaction(liteView(body)), scenario, text.length, accountId);
   const respId = rid("resp");
   const created = turn.frames.slice(0, 2);
   const mid = turn.frames.slice(0, turn.firstDelta + s.o.midStreamAfter);
@@ -128,6 +140,8 @@ export async function handleResponses(s: MockState, req: Request, path: string):
       return streamFrames(s, [...created, failedFrame(respId, "server_is_overloaded", "Selected model is at capacity. Please try a different model.")], rec, req.signal, "close", 0, h);
     case "failed-server":
       return streamFrames(s, [...created, failedFrame(respId, "server_error", "An error occurred while processing your request. You can retry your request.")], rec, req.signal, "close", 0, h);
+    case "failed-encrypted":
+      return streamFrames(s, [...created, failedFrame(respId, "invalid_encrypted_content", "The encrypted content could not be verified.")], rec, req.signal, "close", 0, h);
     case "failed-usage":
       return streamFrames(s, [...created, failedFrame(respId, "usage_limit_reached", "The usage limit has been reached", { plan_type: "plus", resets_at: resetsAt })], rec, req.signal, "close", 0, h);
     case "failed-rate":

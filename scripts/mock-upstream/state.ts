@@ -37,13 +37,15 @@ export function createState(opts: MockOptions): MockState {
     record: opts.record ?? true,
     recordLimit: opts.recordLimit ?? 2000,
     devicePendingPolls: opts.devicePendingPolls ?? 1,
+    websocketMaxAgeMs: opts.websocketMaxAgeMs ?? 60 * 60_000,
+    websocket: opts.websocket ?? true,
     text: opts.text,
     onToken: opts.onToken,
   };
   const s = {
     o,
     requests: [] as RecordedRequest[],
-    stats: { responses: 0, byScenario: {}, tokenCalls: 0, refreshCalls: 0, aborted: 0, inflight: 0, models: 0 } as MockStats,
+    stats: { responses: 0, byScenario: {}, tokenCalls: 0, refreshCalls: 0, aborted: 0, inflight: 0, models: 0, websockets: 0, websocketsRefused: 0, websocketFrames: 0 } as MockStats,
     usage: new Map<string, { primary: number; secondary: number }>(),
     usedRefresh: new Set<string>(),
     codes: new Map<string, { challenge?: string; scenario: string; id: string }>(),

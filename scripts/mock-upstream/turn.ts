@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { mintEncrypted } from "./binding.ts";
+import { hostedToolFrames } from "./hosted-tools.ts";
 import type { MockState } from "./state.ts";
 import { frame, rid } from "./util.ts";
 
@@ -137,8 +138,14 @@ export function buildTurn(s: MockState, body: any, scenario: string, bodyBytes: 
   }
   let firstDelta = frames.length;
   let outputTokens = reasoningTokens;
-  const tool = toolToCall(body, scenario);
-  if (tool) {
+  // Hosted tools (image_generation, web_search): hosted-tools.ts.
+  const hosted = hostedToolFrames(body, ev, out, lastUserText(body));
+  const tool = hosted ? undefined : toolToCall(body, scenario);
+  if (hosted) {
+    firstDelta = frames.length + hosted.firstDelta;
+    frames.push(...hosted.frames);
+    outputTokens += hosted.outputTokens;
+  } else if (tool) {
     const callId = `call_${randomBytes(12).toString("hex")}`;
     if (tool.type === "custom") {
       const itemId = rid("ctc");

@@ -25,6 +25,7 @@ export const SCENARIOS = {
   "failed-rate": "200, then response.failed rate_limit_exceeded (try again in 1.5s)",
   "failed-context": "200, then response.failed context_length_exceeded (not an account problem)",
   "failed-server": "200, response.created, then response.failed server_error (the backend's own hiccup)",
+  "failed-encrypted": "200, response.created, then response.failed invalid_encrypted_content (as over WebSocket)",
   "error-event": "200, then an SSE `error` event (code server_error)",
   "failed-mid-stream": "200, a few deltas, then response.failed usage_limit_reached",
 } as const;
@@ -59,6 +60,10 @@ export interface MockOptions {
   text?: string;
   /** Polls answered "pending" before the device code is approved (default 1). */
   devicePendingPolls?: number;
+  /** A WebSocket connection lives this long, then answers `websocket_connection_limit_reached` (default 60 min, as the backend). */
+  websocketMaxAgeMs?: number;
+  /** Accept WebSocket upgrades on …/responses (default true; false answers them 426, like a backend without WebSocket). */
+  websocket?: boolean;
   /** Called before /oauth/token answers (tests use it to simulate another process). */
   onToken?: (body: Record<string, any>) => void | Promise<void>;
 }
@@ -73,6 +78,10 @@ export interface RecordedRequest {
   status?: number;
   /** The client went away before the answer was complete. */
   aborted: boolean;
+  /** How the request arrived (a WebSocket `response.create` is recorded with the full input it stands for). */
+  transport?: "http" | "websocket";
+  /** WebSocket only: the request continued this earlier response of the same connection. */
+  previousResponseId?: string;
 }
 
 export interface MockStats {
@@ -83,6 +92,10 @@ export interface MockStats {
   aborted: number;
   inflight: number;
   models: number;
+  /** WebSocket upgrades accepted on …/responses, refused (bad token, or `websocket: false`), and `response.create` frames received. */
+  websockets: number;
+  websocketsRefused: number;
+  websocketFrames: number;
 }
 
 export interface MockUpstream {

@@ -1,10 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { GatewayError, notFound } from "../errors.ts";
-import { getFacts, isLoopback } from "../http/request-context.ts";
+import { authGuard, getFacts, hostAllowed, isForwarded, isLoopback } from "../http/request-context.ts";
 import type { AdminAuthConfig } from "./types.ts";
-
-/** Headers a reverse proxy adds. Their presence means the peer address is the proxy's, not the client's. */
-const FORWARD_HEADERS = ["x-forwarded-for", "forwarded", "x-real-ip"];
 
 /**
  * True when the request comes from this machine. A request that carries forwarding headers is
@@ -14,7 +11,7 @@ const FORWARD_HEADERS = ["x-forwarded-for", "forwarded", "x-real-ip"];
  */
 export function isLocalRequest(request: Request): boolean {
   if (!isLoopback(getFacts(request).ip)) return false;
-  return !FORWARD_HEADERS.some((h) => request.headers.has(h));
+  return !isForwarded(request.headers);
 }
 
 function bearer(request: Request): string | undefined {
@@ -42,21 +39,35 @@ export function requireAdmin(request: Request, cfg: AdminAuthConfig): void {
   if (!cfg.allowRemote && !isLocalRequest(request)) {
     throw new GatewayError({ status: 403, type: "permission_error", code: "admin_remote_forbidden", message: "The admin API answers only from loopback; set admin.allow_remote to open it" });
   }
+  // DNS rebinding: a web page whose name resolves to 127.0.0.1 still sends its own name as Host.
+  if (!hostAllowed(request, cfg.allowedHosts)) {
+    throw new GatewayError({ status: 403, type: "permission_error", code: "admin_host_forbidden", message: "The admin API answers only to localhost, 127.0.0.1, [::1] or a name in admin.allowed_hosts" });
+  }
+  checkToken(request, cfg.tokenSha256, "Missing admin token: send Authorization: Bearer <admin token>");
+}
+
+/** The bearer token against the digest; wrong ones count toward the source's backoff (429 while it lasts). */
+function checkToken(request: Request, tokenSha256: string, missing: string): void {
+  const guard = authGuard(request);
+  guard.check();
   const token = bearer(request);
-  if (!token) throw unauthorized("Missing admin token: send Authorization: Bearer <admin token>", "missing_admin_token");
-  if (!tokenMatches(token, cfg.tokenSha256)) throw unauthorized("Invalid admin token", "invalid_admin_token");
+  if (!token) throw unauthorized(missing, "missing_admin_token");
+  if (!tokenMatches(token, tokenSha256)) {
+    guard.failed("admin_token");
+    throw unauthorized("Invalid admin token", "invalid_admin_token");
+  }
+  getFacts(request).authenticated = true;
 }
 
 /**
- * /metrics gate: open on loopback (a local Prometheus or node exporter scrape); from anywhere else
- * the admin token is required, and without a configured admin token remote scrapes are refused.
+ * /metrics gate: open to loopback scrapes addressed to a loopback name (or one in
+ * admin.allowed_hosts: a page that rebinds its own name to 127.0.0.1 is not a local scrape);
+ * anything else needs the admin token, and without a configured admin token it is refused.
  */
 export function requireMetricsAccess(request: Request, cfg: AdminAuthConfig): void {
-  if (isLocalRequest(request)) return;
+  if (isLocalRequest(request) && hostAllowed(request, cfg.allowedHosts)) return;
   if (!cfg.tokenSha256) {
     throw new GatewayError({ status: 403, type: "permission_error", code: "metrics_remote_forbidden", message: "/metrics answers only from loopback unless an admin token is configured" });
   }
-  const token = bearer(request);
-  if (!token) throw unauthorized("Missing token: remote /metrics scrapes need Authorization: Bearer <admin token>", "missing_admin_token");
-  if (!tokenMatches(token, cfg.tokenSha256)) throw unauthorized("Invalid admin token", "invalid_admin_token");
+  checkToken(request, cfg.tokenSha256, "Missing token: remote /metrics scrapes need Authorization: Bearer <admin token>");
 }

@@ -106,6 +106,8 @@ export interface AdminAuthConfig {
   /** Lowercase hex SHA-256 of the admin token; undefined = the admin API is off. */
   tokenSha256?: string;
   allowRemote: boolean;
+  /** Host names the admin API answers besides the loopback names (DNS-rebinding protection). */
+  allowedHosts?: string[];
 }
 
 /** A Codex CLI auth.json (tokens.{id_token, access_token, refresh_token, account_id}). */

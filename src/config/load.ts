@@ -20,9 +20,17 @@ export interface ConfigProblem {
   message: string;
 }
 
+/**
+ * Every problem of a rejected config. Messages name the path and the problem, never the value:
+ * they reach the log, `check` and /admin/config, and a rejected edit can hold a credential in the
+ * wrong field. Paths hold only key names; one that looks like a credential is redacted too.
+ */
 export class ConfigError extends Error {
-  constructor(readonly file: string, readonly problems: ConfigProblem[]) {
-    super(problems.map((p) => formatProblem(file, p)).join("\n"));
+  readonly problems: ConfigProblem[];
+  constructor(readonly file: string, problems: ConfigProblem[]) {
+    const safe = problems.map((p) => ({ ...p, path: redactString(p.path), message: redactString(p.message) }));
+    super(safe.map((p) => formatProblem(file, p)).join("\n"));
+    this.problems = safe;
     this.name = "ConfigError";
   }
 }
@@ -40,7 +48,7 @@ const compiled = TypeCompiler.Compile(ConfigSchema);
 const compiledPrice = TypeCompiler.Compile(PriceSchema);
 
 /** Surfaces a `models.pricing.surface_multiplier` may name (the route families of docs/clients.md C1.4). */
-export const SURFACES = ["responses", "compact", "chat", "messages", "gemini"] as const;
+export const SURFACES = ["responses", "compact", "chat", "messages", "gemini", "images"] as const;
 
 /**
  * Parse, interpolate, validate and normalize config text. Throws ConfigError listing every
@@ -155,24 +163,33 @@ function describe(err: { message: string; schema: any; value: unknown; type: num
     const known = parentSchema?.properties ? Object.keys(parentSchema.properties) : [];
     const key = segments[segments.length - 1];
     const hint = didYouMean(key, known);
+    // A key name is structure, already in the path (ConfigError redacts one shaped like a credential).
     return `unknown key "${key}"${hint ? `; did you mean "${hint}"?` : known.length ? `; known keys: ${known.join(", ")}` : ""}`;
   }
   if (err.message === "Expected required property") return `missing required key "${segments[segments.length - 1]}"`;
   const s = err.schema;
-  // Never repeat a secret back (a key pasted into key_sha256 would otherwise land in the log).
-  const secret = SECRET_FIELD.test(segments[segments.length - 1] ?? "");
-  // A credential can also sit where it does not belong (a token pasted as a list item): redact what is echoed.
-  const got = secret ? "" : `; got ${redactString(JSON.stringify(err.value) ?? "")}`;
+  // Never the value itself (any field can hold a credential pasted in the wrong place): only its
+  // kind, and not even that for a secret's own field.
+  const got = err.value === undefined || SECRET_FIELD.test(segments[segments.length - 1] ?? "") ? "" : `; got ${kindOf(err.value)}`;
   if (s?.anyOf && s.anyOf.every((x: any) => "const" in x)) return `expected one of ${s.anyOf.map((x: any) => x.const).join(", ")}${got}`;
   if (s?.description?.startsWith("A duration")) return `expected a duration (500ms, 15s, 2m, 1h, 1d or a number of seconds)${got}`;
   if (s?.format === "date-time") return `expected an RFC 3339 time such as 2027-01-01T00:00:00Z${got}`;
-  if (s?.pattern && typeof err.value === "string") return `${secret ? "the value" : JSON.stringify(err.value)} does not have the expected form (${s.description ?? s.pattern})`;
+  if (s?.pattern && typeof err.value === "string") return `the value does not have the expected form (${s.description ?? s.pattern})`;
   void raw;
-  return `${err.message.replace(/^Expected/, "expected")}${err.value === undefined ? "" : got}`;
+  return `${err.message.replace(/^Expected/, "expected")}${got}`;
 }
 
-/** Fields whose values are credentials (or may be one, mis-pasted). Proxy and Redis URLs carry passwords. */
+/** Fields whose values are credentials. Proxy and Redis URLs carry passwords. */
 const SECRET_FIELD = /^(key|key_sha256|token|token_sha256|access_token|refresh_token|id_token|proxy|redis)$/;
+
+/** What kind of value a wrong one is ("a string of 42 characters"), without the value. */
+function kindOf(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return `a list of ${v.length} item${v.length === 1 ? "" : "s"}`;
+  if (typeof v === "string") return `a string of ${v.length} character${v.length === 1 ? "" : "s"}`;
+  if (typeof v === "object") return "a mapping";
+  return `a ${typeof v}`;
+}
 
 function schemaAt(segments: string[]): any {
   let s: any = ConfigSchema;
@@ -231,14 +248,16 @@ function normalize(raw: RawConfig, file: string, text: string, problems: ConfigP
       rules: models.rules.map((r) => ({ match: r.match, reasoningEffort: r.reasoning_effort, defaultEffort: r.default_effort, minEffort: r.min_effort, maxEffort: r.max_effort })),
       pricing,
       surfaceMultiplier,
+      maxOutputTokensEmulation: models.max_output_tokens_emulation,
     },
+    images: normalizeImages(raw.images),
     warnings,
   };
 }
 
 function normalizeServer(server: RawSection<"server">, baseDir: string, problems: ConfigProblem[], at: Locate): Config["server"] {
   const [host, portText] = splitListen(server.listen);
-  if (Number(portText) > 65535) problems.push({ ...at(["server", "listen"]), path: "server.listen", message: `port ${portText} is out of range (1-65535)` });
+  if (Number(portText) > 65535) problems.push({ ...at(["server", "listen"]), path: "server.listen", message: "the port is out of range (1-65535)" });
   return {
     host,
     port: Number(portText),
@@ -251,6 +270,15 @@ function normalizeServer(server: RawSection<"server">, baseDir: string, problems
     shutdownGraceMs: durationOr(server.shutdown_grace, 30_000),
     logLevel: server.log_level,
     recordDir: server.record_dir ? resolvePath(baseDir, server.record_dir) : undefined,
+  };
+}
+
+function normalizeImages(images: RawConfig["images"]): NonNullable<Config["images"]> {
+  return {
+    fetchRemote: images?.fetch_remote ?? true,
+    fetchMaxBytes: Math.round((images?.fetch_max_mb ?? 20) * 1024 * 1024),
+    fetchTimeoutMs: durationOr(images?.fetch_timeout, 10_000),
+    model: images?.model ?? "gpt-5.5",
   };
 }
 
@@ -275,6 +303,8 @@ function normalizeUpstream(up: RawSection<"upstream">): Config["upstream"] {
     originator: up.originator,
     userAgent: up.user_agent ?? `${up.originator}/${up.client_version} (Linux; x86_64) codex-gateway`,
     modelsRefreshMs: durationOr(up.models_refresh, 300_000),
+    transport: up.transport ?? "auto",
+    websocketIdleMs: durationOr(up.websocket_idle, 300_000),
   };
 }
 
@@ -306,7 +336,7 @@ function normalizeRouting(routing: RawSection<"routing">): Config["routing"] {
 function normalizeAccounts(list: RawSection<"accounts">, baseDir: string, problems: ConfigProblem[], at: Locate): AccountConfig[] {
   const names = new Set<string>();
   return list.map((a, i) => {
-    if (names.has(a.name)) problems.push({ ...at(["accounts", i, "name"]), path: `accounts[${i}].name`, message: `duplicate account name "${a.name}"` });
+    if (names.has(a.name)) problems.push({ ...at(["accounts", i, "name"]), path: `accounts[${i}].name`, message: "another account has the same name" });
     names.add(a.name);
     if (!a.auth_file && !a.access_token && !a.refresh_token) {
       problems.push({ ...at(["accounts", i]), path: `accounts[${i}]`, message: "an account needs auth_file, access_token or refresh_token" });
@@ -332,7 +362,7 @@ function normalizeKeys(list: RawSection<"keys">, problems: ConfigProblem[], warn
   const keyNames = new Set<string>();
   const hashes = new Set<string>();
   return list.map((k, i) => {
-    if (keyNames.has(k.name)) problems.push({ ...at(["keys", i, "name"]), path: `keys[${i}].name`, message: `duplicate key name "${k.name}"` });
+    if (keyNames.has(k.name)) problems.push({ ...at(["keys", i, "name"]), path: `keys[${i}].name`, message: "another key has the same name" });
     keyNames.add(k.name);
     let sha = k.key_sha256?.toLowerCase();
     if (!sha && k.key) {
@@ -349,7 +379,7 @@ function normalizeKeys(list: RawSection<"keys">, problems: ConfigProblem[], warn
     let expiresAt: number | undefined;
     if (k.expires_at) {
       expiresAt = Date.parse(k.expires_at);
-      if (Number.isNaN(expiresAt)) problems.push({ ...at(["keys", i, "expires_at"]), path: `keys[${i}].expires_at`, message: `not an RFC 3339 time: ${k.expires_at}` });
+      if (Number.isNaN(expiresAt)) problems.push({ ...at(["keys", i, "expires_at"]), path: `keys[${i}].expires_at`, message: "not an RFC 3339 time" });
     }
     const l = k.limits ?? {};
     return {

@@ -54,12 +54,17 @@ export const UpstreamSchema = Type.Object(
     auth_url: Type.String({ default: "https://auth.openai.com", pattern: "^https?://" }),
     first_byte_timeout: Type.Optional(Duration),
     idle_timeout: Type.Optional(Duration),
-    max_attempts: Type.Integer({ default: 3, minimum: 1, maximum: 20, description: "Distinct accounts tried before the first byte" }),
+    max_attempts: Type.Integer({ default: 3, minimum: 1, maximum: 20, description: "Attempts for transient failures (5xx, resets, timeouts) before the first content, the first retry on the same account; account refusals (limits, 401, 403) move on without counting" }),
     keepalive: Type.Optional(Duration),
     client_version: Type.String({ default: "0.169.0", description: "Codex CLI version the gateway presents upstream" }),
     originator: Type.String({ default: "codex_cli_rs" }),
     user_agent: Type.Optional(Type.String()),
     models_refresh: Type.Optional(Duration),
+    transport: Type.Union([Type.Literal("sse"), Type.Literal("websocket"), Type.Literal("auto")], {
+      default: "auto",
+      description: "How turns reach the backend: sse (HTTP), websocket, or auto (WebSocket where the upgrade succeeds, SSE otherwise)",
+    }),
+    websocket_idle: Type.Optional(Duration),
   },
   { ...closed, default: {} },
 );
@@ -171,8 +176,23 @@ export const ModelsSchema = Type.Object(
     default_instructions: Type.String({ default: "You are a helpful assistant." }),
     aliases: Type.Record(Type.String(), Type.String(), { default: {} }),
     rules: Type.Array(RuleSchema, { default: [] }),
+    max_output_tokens_emulation: Type.Integer({
+      default: 4096,
+      minimum: 0,
+      description: "Client output caps (max_tokens, maxOutputTokens) up to this many tokens are emulated by ending the answer at the cap; larger caps are not enforced (the upstream takes none); 0 = off",
+    }),
     /** Model globs → prices per million tokens; the key `surface_multiplier` holds per-surface factors. */
     pricing: Type.Record(Type.String(), Type.Union([PriceSchema, Type.Record(Type.String(), Type.Number({ minimum: 0 }))]), { default: {} }),
+  },
+  { ...closed, default: {} },
+);
+
+export const ImagesSchema = Type.Object(
+  {
+    fetch_remote: Type.Boolean({ default: true, description: "Fetch http(s) image URLs in requests and send them inline (the upstream takes no remote URLs); loopback, private, link-local and metadata addresses are refused" }),
+    fetch_max_mb: Type.Number({ default: 20, minimum: 0.001, maximum: 256, description: "Largest remote image fetched, in MiB" }),
+    fetch_timeout: Type.Optional(Duration),
+    model: Type.String({ default: "gpt-5.5", minLength: 1, description: "The model that runs the image_generation tool for /v1/images/* when the client names an image model (gpt-image-*, dall-e-*)" }),
   },
   { ...closed, default: {} },
 );
@@ -189,6 +209,7 @@ export const ConfigSchema = Type.Object(
     routing: Type.Optional(RoutingSchema),
     keys: Type.Optional(Type.Array(KeySchema)),
     models: Type.Optional(ModelsSchema),
+    images: Type.Optional(ImagesSchema),
   },
   { ...closed, $id: "https://codex-gateway.dev/config.schema.json", title: "codex-gateway config" },
 );

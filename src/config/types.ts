@@ -45,6 +45,10 @@ export interface Config {
     originator: string;
     userAgent: string;
     modelsRefreshMs: number;
+    /** How turns reach the backend (docs/protocol.md P4); absent = auto. */
+    transport?: "sse" | "websocket" | "auto";
+    /** An upstream WebSocket idle this long is closed (default 5 min). */
+    websocketIdleMs?: number;
   };
   storage: {
     sqlite: string;
@@ -68,6 +72,16 @@ export interface Config {
     rules: ModelRule[];
     pricing: Record<string, Price>;
     surfaceMultiplier: Record<string, number>;
+    /** Output caps up to this many tokens are emulated on the answer (0 = off; absent = 4096). */
+    maxOutputTokensEmulation?: number;
+  };
+  /** Remote image fetching and the Images API (absent = the defaults). */
+  images?: {
+    fetchRemote: boolean;
+    fetchMaxBytes: number;
+    fetchTimeoutMs: number;
+    /** The model that runs the image_generation tool for /v1/images/*. */
+    model: string;
   };
   /** Non-fatal notes found while loading (plaintext keys, …); logged once per load. */
   warnings: string[];

@@ -5,7 +5,7 @@
  */
 
 /** Paths of the client API (what SDKs in a browser may call), after URL normalization. */
-const CLIENT_API = /^\/+(v1|v1beta|v1alpha|codex|backend-api|responses|chat|messages|models|usage)(\/|$)/i;
+const CLIENT_API = /^\/+(v1|v1beta|v1alpha|codex|backend-api|responses|chat|messages|models|usage|images)(\/|$)/i;
 
 export function isClientApiPath(pathname: string): boolean {
   let p = pathname;
@@ -24,7 +24,7 @@ export function corsAllowed(origin: string, allowed: string[]): boolean {
 
 export function corsHeaders(origin: string, preflight: boolean, allowed: string[]): Record<string, string> {
   // A configured "*" answers "*" literally; credentials are never allowed, so no wildcard with credentials.
-  const h: Record<string, string> = { "access-control-allow-origin": allowed.includes(origin) ? origin : "*", vary: "Origin", "access-control-expose-headers": "x-request-id, retry-after, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests" };
+  const h: Record<string, string> = { "access-control-allow-origin": allowed.includes(origin) ? origin : "*", vary: "Origin", "access-control-expose-headers": "x-request-id, retry-after, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-codex-gateway-token-count" };
   if (preflight) {
     h["access-control-allow-methods"] = "GET, POST, OPTIONS";
     h["access-control-allow-headers"] = "authorization, content-type, x-api-key, x-goog-api-key, anthropic-version, anthropic-beta, x-request-id, x-codex-mode, x-codex-raw-passthrough, openai-beta, session_id, session-id";

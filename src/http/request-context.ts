@@ -1,4 +1,5 @@
 import { type AuthGuard, NO_GUARD } from "./auth-backoff.ts";
+import type { SocketData } from "./websocket.ts";
 
 /** Per-request facts set by the server wrapper and read by routes (no globals, no header trust). */
 export interface RequestFacts {
@@ -15,12 +16,18 @@ export interface RequestFacts {
   pipeline?: boolean;
   /** The calling key's name, once a keyed route authenticated it (for records of later failures). */
   keyName?: string;
+  /** Set once a client key or the admin token was accepted: only then is an unread body waited for long. */
+  authenticated?: boolean;
   /** The per-source backoff on failed authentication, for this request's source. */
   auth?: AuthGuard;
   /** The body must have arrived by startedAt + this (server.body_timeout). */
   bodyTimeoutMs?: number;
   /** Set once the body was read to its end (an unread body means the connection cannot be reused). */
   bodyRead?: boolean;
+  /** Upgrades this request to a WebSocket (only behind the server wrapper); true when it did. */
+  upgrade?: (data: SocketData, headers: Record<string, string>) => boolean;
+  /** The request became a WebSocket: the server sends no HTTP answer of its own. */
+  upgraded?: boolean;
 }
 
 const facts = new WeakMap<Request, RequestFacts>();
@@ -72,20 +79,18 @@ export function isForwarded(headers: Headers): boolean {
 /** Host names that always mean "this machine" (DNS rebinding cannot produce them). */
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
-/** The Host header's name, lowercase, without the port ("" when absent or malformed). */
-export function hostName(headers: Headers): string {
-  const host = (headers.get("host") ?? "").trim().toLowerCase();
-  if (host.startsWith("[")) {
-    const end = host.indexOf("]");
-    return end > 0 ? host.slice(0, end + 1) : "";
+/**
+ * Whether the request is addressed to this machine by a loopback name, or to one of `allowed`
+ * (admin.allowed_hosts). The name comes from the request URL, which Bun builds from the Host
+ * header; a page that rebinds its own name to 127.0.0.1 still sends its own name.
+ */
+export function hostAllowed(request: Request, allowed: readonly string[] = []): boolean {
+  let name: string;
+  try {
+    name = new URL(request.url).hostname.toLowerCase();
+  } catch {
+    return false;
   }
-  const colon = host.indexOf(":");
-  return colon >= 0 ? host.slice(0, colon) : host;
-}
-
-/** Whether the Host header names this machine or one of `allowed` (admin.allowed_hosts). */
-export function hostAllowed(headers: Headers, allowed: readonly string[] = []): boolean {
-  const name = hostName(headers);
   if (!name) return false;
   return LOOPBACK_HOSTS.has(name) || allowed.includes(name) || allowed.includes(name.replace(/^\[|\]$/g, ""));
 }

@@ -4,6 +4,8 @@ import type { Logger } from "../observe/log.ts";
 import { AuthBackoff, guardFor } from "./auth-backoff.ts";
 import { corsAllowed, corsHeaders, isClientApiPath } from "./cors.ts";
 import { type RequestFacts, setFacts } from "./request-context.ts";
+import { drainUnread } from "./drain.ts";
+import { type SocketData, websocketHandlers } from "./websocket.ts";
 
 export interface HttpOptions {
   host: string;
@@ -24,21 +26,27 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /**
  * Bun.serve around the app: request id, client address, CORS (client API only), the per-source
  * backoff on failed authentication, the body deadline, and one log line for requests the pipeline
- * does not log itself. Bun's own 413 has no body, so its limit sits well above ours and our
- * bounded reader answers with an envelope. The idle timer stays on (120 s) until a route that
+ * does not log itself. Bun's own 413 has no body, so it is off and our bounded reader answers
+ * every oversized body with an envelope. The idle timer stays on (120 s) until a route that
  * authenticated turns it off for a long answer (`keepOpen`).
  */
-export function serveHttp(o: HttpOptions): Server<undefined> {
+export function serveHttp(o: HttpOptions): Server<SocketData> {
   const backoff = new AuthBackoff({ limit: o.authFailuresPerMinute, log: o.log });
   return Bun.serve({
     hostname: o.host,
     port: o.port,
     reusePort: false,
     idleTimeout: 120,
-    maxRequestBodySize: Math.max(o.bodyLimitBytes * 4, 64 * 1024 * 1024),
+    // No cap of Bun's own (its 413 has no body): the bounded reader refuses what is too large, in the route's envelope.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     development: false,
+    // The Responses WebSocket (routes/responses-ws.ts): a route upgrades through facts.upgrade.
+    websocket: websocketHandlers(Math.max(o.bodyLimitBytes * 4, 64 * 1024 * 1024)),
     async fetch(request, server) {
+      // An empty Host header leaves Bun with a relative URL that no route (and no URL parser) can use.
+      if (!URL.canParse(request.url)) return badHost();
       const facts = requestFacts(request, server, o, backoff);
+      facts.upgrade = (data, headers) => (facts.upgraded = server.upgrade(request, { data, headers }));
       setFacts(request, facts);
       const pathname = new URL(request.url).pathname;
       const origin = request.headers.get("origin");
@@ -47,6 +55,8 @@ export function serveHttp(o: HttpOptions): Server<undefined> {
         return new Response(null, { status: cors ? 204 : 403, headers: cors ? corsHeaders(cors, true, o.corsOrigins()) : {} });
       }
       const response = await answer(o, request);
+      if (facts.upgraded) return undefined;
+      await drainUnread(request, facts, o.bodyLimitBytes);
       finish(response, request, facts, cors ? corsHeaders(cors, false, o.corsOrigins()) : undefined);
       if (!facts.pipeline && pathname !== "/healthz" && pathname !== "/metrics") {
         o.log.info("request", { request_id: facts.id, method: request.method, path: pathname, status: response.status, ms: Date.now() - facts.startedAt, ip: facts.ip });
@@ -56,7 +66,12 @@ export function serveHttp(o: HttpOptions): Server<undefined> {
   });
 }
 
-function requestFacts(request: Request, server: Server<undefined>, o: HttpOptions, backoff: AuthBackoff): RequestFacts {
+function badHost(): Response {
+  const error = { message: "The request needs a Host header", type: "invalid_request_error", code: "missing_host", param: null };
+  return new Response(JSON.stringify({ error }), { status: 400, headers: { "content-type": "application/json", connection: "close" } });
+}
+
+function requestFacts(request: Request, server: Server<SocketData>, o: HttpOptions, backoff: AuthBackoff): RequestFacts {
   const given = request.headers.get("x-request-id");
   const id = given && REQUEST_ID.test(given) ? given : randomUUID();
   const peer = server.requestIP(request)?.address ?? "";

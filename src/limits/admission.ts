@@ -1,7 +1,7 @@
 import type { Config, KeyConfig } from "../config/types.ts";
 import { GatewayError, tooManyRequests } from "../errors.ts";
 import type { QuotaCounts, QuotaSource } from "../usage/types.ts";
-import { anyMatch } from "../util/glob.ts";
+import { modelPermitted } from "../util/model-access.ts";
 import { nextUtcMidnight, utcDay } from "../util/utc-day.ts";
 import type { CounterStore, Lease } from "./counters.ts";
 import { maxQuota } from "./counters.ts";
@@ -23,6 +23,8 @@ export interface AdmissionDeps {
 }
 
 const MINUTE = 60_000;
+/** count_tokens counters live beside the key's own, under this prefix. */
+export const COUNT_NAMESPACE = "count_tokens:";
 const DAY = 86_400_000;
 /** Retry-After for quotas that never reset by themselves (a total, a balance): an hour, advisory. */
 const NO_RESET_RETRY_S = 3600;
@@ -49,8 +51,41 @@ export function createAdmission(deps: AdmissionDeps): GatewayAdmission {
     return maxQuota(local, await deps.counters.quotaGet(key.name, utcDay(now()), local));
   };
 
+  /** The concurrency slot, if the key has a limit; refused → the rate tokens taken are given back. */
+  const acquire = async (id: string, limit: number | undefined, undo: (() => Promise<void>) | undefined, states: RateState[], headers: (given: RateState[]) => Record<string, string>): Promise<Lease | undefined> => {
+    if (!limit) return undefined;
+    const lease = await deps.counters.acquire(id, limit);
+    if (lease) return lease;
+    await undo?.();
+    const given = states.map((st) => ({ ...st, remaining: st.remaining + 1 }));
+    const msg = `Too many concurrent requests: this key allows ${limit} at once; retry when one of them finishes`;
+    refuse(tooManyRequests("concurrent_limit", msg, 1), headers(given));
+  };
+
+  /**
+   * count_tokens (answered locally): the key's rpm and concurrency, on a budget of their own — as
+   * Anthropic does — so counting neither spends nor is blocked by message requests. No quota and
+   * no model check: nothing goes upstream.
+   */
+  const admitCount = async (key: KeyConfig): Promise<Ticket> => {
+    const id = `${COUNT_NAMESPACE}${key.name}`;
+    const { rpm, concurrency } = key.limits;
+    const specs: RateSpec[] = rpm ? [{ name: "rpm", limit: rpm, periodMs: MINUTE, burst: Math.max(1, Math.round(rpm * fraction)) }] : [];
+    let states: RateState[] = [];
+    let undo: (() => Promise<void>) | undefined;
+    if (specs.length) {
+      const r = await deps.counters.take(id, specs);
+      if (!r.ok) refuse(rateError(specs[0], r.retryAfterMs), rateHeaders(key, r.states, undefined, now()));
+      states = r.states;
+      undo = r.undo;
+    }
+    const lease = await acquire(id, concurrency, undo, states, (given) => rateHeaders(key, given, undefined, now()));
+    return { headers: rateHeaders(key, states, undefined, now()), settle: () => lease?.release() };
+  };
+
   return {
     async admit(key: KeyConfig, req: AdmissionRequest): Promise<Ticket> {
+      if (req.purpose === "count_tokens") return admitCount(key);
       checkModel(key, req);
       checkMaxTokens(key, req);
       const limits = key.limits;
@@ -69,16 +104,7 @@ export function createAdmission(deps: AdmissionDeps): GatewayAdmission {
         states = r.states;
         undo = r.undo;
       }
-      let lease: Lease | undefined;
-      if (limits.concurrency) {
-        lease = await deps.counters.acquire(key.name, limits.concurrency);
-        if (!lease) {
-          await undo?.();
-          const given = states.map((st) => ({ ...st, remaining: st.remaining + 1 }));
-          const msg = `Too many concurrent requests: this key allows ${limits.concurrency} at once; retry when one of them finishes`;
-          refuse(tooManyRequests("concurrent_limit", msg, 1), rateHeaders(key, given, quota, now()));
-        }
-      }
+      const lease = await acquire(key.name, limits.concurrency, undo, states, (given) => rateHeaders(key, given, quota, now()));
       return { headers: rateHeaders(key, states, quota, now()), settle: () => lease?.release() };
     },
 
@@ -110,11 +136,9 @@ function refuse(err: GatewayError, headers: Record<string, string>): never {
   throw err;
 }
 
-/** Allow/deny globs apply to the resolved model and to the name the client sent; deny wins. */
-export function modelAllowed(key: KeyConfig, model: string, requested: string): boolean {
-  if (anyMatch(key.deny, model, requested)) return false;
-  if (key.allow && key.allow.length) return anyMatch(key.allow, model, requested);
-  return true;
+/** The key's allow/deny for this request (util/model-access.ts: the resolved model decides, the requested name may only narrow). */
+export function modelAllowed(key: Pick<KeyConfig, "allow" | "deny">, model: string, requested: string): boolean {
+  return modelPermitted(key.allow, key.deny, model, requested);
 }
 
 function checkModel(key: KeyConfig, req: AdmissionRequest): void {

@@ -3,11 +3,13 @@ import type { SurfaceName, UsageNumbers } from "../usage/types.ts";
 import type { RateState } from "./gcra.ts";
 
 export interface AdmissionRequest {
-  /** Model after alias resolution (allow/deny globs apply to this and to the requested name). */
+  /** Model after alias resolution: allow/deny judge this one (a deny on the requested name also refuses). */
   model: string;
   requestedModel: string;
   maxOutputTokens?: number;
   surface: SurfaceName;
+  /** A local count_tokens call: the key's rpm and concurrency on a separate budget, nothing else. */
+  purpose?: "count_tokens";
 }
 
 /** A request admitted past the key's limits. settle() is idempotent and releases the concurrency slot. */

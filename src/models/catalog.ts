@@ -24,6 +24,8 @@ export interface CatalogModel {
   /** Unix seconds (approximate release date), for the OpenAI list's `created`. */
   created: number;
   description?: string;
+  /** The catalog's `use_responses_lite`: requests take the Lite shape and header (docs/protocol.md P2.5). */
+  responsesLite?: boolean;
 }
 
 /** Looks a slug up in some catalog (built-in, or built-in merged with the live upstream one). */
@@ -53,9 +55,9 @@ export const BUILTIN_MODELS: readonly CatalogModel[] = Object.freeze([
   m("gpt-5.4", "GPT-5.4", LOW_XHIGH, 1772668800, { defaultEffort: "xhigh", maxContextWindow: 1_000_000 }),
   m("gpt-5.4-mini", "GPT-5.4-Mini", LOW_XHIGH, 1776902400),
   m("gpt-5.5", "GPT-5.5", LOW_XHIGH, 1776902400),
-  m("gpt-5.6-sol", "GPT-5.6-Sol", LOW_MAX, 1786060800, { defaultEffort: "low", contextWindow: 372_000, maxContextWindow: 372_000 }),
-  m("gpt-5.6-terra", "GPT-5.6-Terra", LOW_MAX, 1786060800),
-  m("gpt-5.6-luna", "GPT-5.6-Luna", LOW_MAX, 1786060800),
+  m("gpt-5.6-sol", "GPT-5.6-Sol", LOW_MAX, 1786060800, { defaultEffort: "low", contextWindow: 372_000, maxContextWindow: 372_000, responsesLite: true }),
+  m("gpt-5.6-terra", "GPT-5.6-Terra", LOW_MAX, 1786060800, { responsesLite: true }),
+  m("gpt-5.6-luna", "GPT-5.6-Luna", LOW_MAX, 1786060800, { responsesLite: true }),
   m("codex-auto-review", "Codex Auto Review", LOW_XHIGH, 1776902400, { visibility: "hide", maxContextWindow: 1_000_000 }),
   m("codex-mini-latest", "codex-mini-latest", ["minimal", "low", "medium"], 1747353600, { visibility: "hide", contextWindow: 200_000 }),
   m("gpt-oss-120b", "gpt-oss-120b", LOW_HIGH, 1754352000, { visibility: "hide", contextWindow: 128_000 }),

@@ -31,6 +31,8 @@ export class ModelDirectory {
   private failedAt = -Infinity;
   private inFlight: Promise<void> | undefined;
   private readonly firstSeen = new Map<string, number>();
+  /** Bumped at each successful refresh: what was derived from the catalog (ETags) is stale. */
+  version = 0;
 
   constructor(private readonly opts: ModelDirectoryOptions) {
     this.builtin = new Map((opts.builtin ?? BUILTIN_MODELS).map((m) => [m.slug, m]));
@@ -83,6 +85,7 @@ export class ModelDirectory {
       }
       this.live = live;
       this.liveRaw = raw;
+      this.version++;
       this.fetchedAt = now;
     } catch (e) {
       this.failedAt = this.opts.now();
@@ -120,5 +123,6 @@ export function fromModelInfo(info: Record<string, unknown>, known: CatalogModel
     visibility,
     created: known?.created ?? created,
     description: typeof info.description === "string" ? info.description : known?.description,
+    responsesLite: typeof info.use_responses_lite === "boolean" ? info.use_responses_lite : known?.responsesLite,
   };
 }

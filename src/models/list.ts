@@ -4,7 +4,7 @@
  */
 import type { CatalogModel } from "./catalog.ts";
 import type { ModelResolver } from "./types.ts";
-import { anyMatch } from "../util/glob.ts";
+import { modelPermitted } from "../util/model-access.ts";
 
 export interface OpenAIModel {
   id: string;
@@ -74,14 +74,10 @@ export function codexModelList(upstream: readonly Record<string, unknown>[] | un
 }
 
 /**
- * A key's allow/deny globs, matched as admission matches them (limits/admission.ts modelAllowed:
- * the listed name or its upstream slug, case-insensitive, deny wins), so the list shows exactly
- * what the key may call.
+ * A key's allow/deny globs, matched as admission matches them (util/model-access.ts: the upstream
+ * slug decides, the listed name may only narrow), so the list shows exactly what the key may call.
  */
 export function keyModelFilter(allow: readonly string[] | undefined, deny: readonly string[] | undefined): ModelFilter | undefined {
   if (!allow?.length && !deny?.length) return undefined;
-  return (name, upstream) => {
-    if (anyMatch(deny, upstream, name)) return false;
-    return allow?.length ? anyMatch(allow, upstream, name) : true;
-  };
+  return (name, upstream) => modelPermitted(allow, deny, upstream, name);
 }

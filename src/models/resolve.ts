@@ -90,6 +90,7 @@ export function createModelResolver(models: ModelsConfig, catalog: CatalogLookup
 
     const resolved: ResolvedModel = { requested, upstream: target, effort };
     if (asked !== undefined && effort !== asked) resolved.clampedFrom = asked;
+    if (model?.responsesLite) resolved.lite = true;
     return resolved;
   };
 }

@@ -8,6 +8,8 @@ export interface ResolvedModel {
   effort?: string;
   /** The effort the client or suffix asked for, when clamping changed it. */
   clampedFrom?: string;
+  /** The model's catalog entry says `use_responses_lite` (docs/protocol.md P2.5). */
+  lite?: boolean;
 }
 
 export type ModelResolver = (name: string, clientEffort: string | undefined) => ResolvedModel;

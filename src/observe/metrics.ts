@@ -38,6 +38,8 @@ export interface GatewayMetrics {
   upstreamAttempts: Counter;
   /** failovers_total{reason} */
   failovers: Counter;
+  /** replay_dropped_total{reason}: reason is account_changed | refused */
+  replayDropped: Counter;
   /** time_to_first_byte_seconds{surface} */
   ttfb: Histogram;
   /** request_duration_seconds{surface} */
@@ -50,6 +52,8 @@ export interface GatewayMetrics {
   unknownEvents: Counter;
   /** unknown_request_fields_total{surface,field} */
   unknownFields: Counter;
+  /** usage_write_failures_total{stage}; stage is record|flush */
+  usageWriteFailures: Counter;
   /** Counts a config reload (ignored when the `configReloads` source is given: the store counts). */
   configReloaded(result: string): void;
   /** Fills in scrape-time sources later (the pool may be built after the metrics). */
@@ -74,12 +78,14 @@ export function createMetrics(initial: MetricSources = {}): GatewayMetrics {
     requestErrors: r.counter(`${PREFIX}request_errors_total`, "Requests that ended with an error, by surface and error code.", ["surface", "code"]),
     upstreamAttempts: r.counter(`${PREFIX}upstream_attempts_total`, "Upstream attempts by account and outcome.", ["account", "outcome"]),
     failovers: r.counter(`${PREFIX}failovers_total`, "Requests moved to another account before the first content byte, by reason.", ["reason"]),
+    replayDropped: r.counter(`${PREFIX}replay_dropped_total`, "Upstream attempts sent without some of the encrypted reasoning/compaction items the conversation replays: minted by another account (account_changed), or refused with invalid_encrypted_content and retried without them (refused).", ["reason"]),
     ttfb: r.histogram(`${PREFIX}time_to_first_byte_seconds`, "Time from request start to the first upstream content, by surface.", ["surface"], TTFB_BUCKETS),
     duration: r.histogram(`${PREFIX}request_duration_seconds`, "Time from request start to the end of the answer (stream closed), by surface.", ["surface"], DURATION_BUCKETS),
     tokens: r.counter(`${PREFIX}tokens_total`, "Tokens reported by the upstream, by type (input, cached, output, reasoning), model and key name.", ["type", "model", "key"]),
     openStreams: r.gauge(`${PREFIX}open_streams`, "Streaming answers currently open."),
     unknownEvents: r.counter(`${PREFIX}unknown_upstream_events_total`, "Upstream event types no reducer knew (protocol drift), by surface and type.", ["surface", "type"]),
     unknownFields: r.counter(`${PREFIX}unknown_request_fields_total`, "Request fields the gateway does not know, by surface and field name.", ["surface", "field"]),
+    usageWriteFailures: r.counter(`${PREFIX}usage_write_failures_total`, "Usage writes that failed: a request that could not be recorded (record) or a batch that could not be written to SQLite yet (flush).", ["stage"]),
   };
 
   const reloads: Record<string, number> = {};

@@ -32,6 +32,8 @@ export interface GatewayObserver extends Observer {
   upstreamAttempt(account: string, outcome: string): void;
   /** The dispatcher moved a request to another account (reason: the failed attempt's outcome). */
   failover(reason: string): void;
+  /** An upstream attempt left replayed encrypted items out (account_changed | refused); `count` items. */
+  replayDropped(reason: string, count: number): void;
   /** A request field the surface does not know (drift alarm on the client side). */
   unknownField(surface: string, field: string): void;
   /** A config reload ended (only counted when the metrics have no config-store source). */
@@ -107,6 +109,9 @@ export function createObserver(d: ObserverDeps): GatewayObserver {
     },
     failover(reason) {
       guard("metrics", () => m.failovers.inc({ reason }));
+    },
+    replayDropped(reason) {
+      guard("metrics", () => m.replayDropped.inc({ reason }));
     },
     unknownField(surface, field) {
       guard("metrics", () => m.unknownFields.inc({ surface, field }));

@@ -3,6 +3,7 @@
  * samples come from a callback at scrape time. Renders text exposition format 0.0.4. No
  * dependency: the gateway needs a handful of metrics, not a client library.
  */
+import { redactString } from "./redact.ts";
 
 export type Labels = Record<string, string>;
 export type MetricType = "counter" | "gauge" | "histogram";
@@ -20,6 +21,15 @@ const MAX_LABEL_VALUE = 120;
 /** Series beyond this per family fold into one "_other" series, so a client cannot blow up memory. */
 const DEFAULT_MAX_SERIES = 2000;
 const OTHER = "_other";
+
+/**
+ * Label values may come from clients (model and field names): redacted, bounded, and without
+ * control or line-separator characters other than the newline, which the format escapes.
+ */
+function labelValue(v: string): string {
+  const s = redactString(v).replace(/(?!\n)[\p{Cc}\u2028\u2029]/gu, " ");
+  return s.length > MAX_LABEL_VALUE ? s.slice(0, MAX_LABEL_VALUE) : s;
+}
 
 export function escapeLabelValue(v: string): string {
   return v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
@@ -67,8 +77,7 @@ abstract class Labelled<T> implements Family {
   protected get(labels: Labels | undefined): T {
     const values = this.labelNames.map((n) => {
       const v = labels?.[n];
-      const s = v === undefined || v === null ? "" : String(v);
-      return s.length > MAX_LABEL_VALUE ? s.slice(0, MAX_LABEL_VALUE) : s;
+      return v === undefined || v === null ? "" : labelValue(String(v));
     });
     let id = values.join("\u0001");
     let entry = this.series.get(id);

@@ -1,6 +1,8 @@
 import type { GatewayError } from "../errors.ts";
 import { codexFailureToError } from "../translate/errors.ts";
-import { finalResponse, type AccumulatorState } from "../translate/responses/accumulate.ts";
+import { accumulate, endEarly, finalResponse, type AccumulatorState } from "../translate/responses/accumulate.ts";
+import { clientUsage, type AnswerWatch } from "../translate/output-limits.ts";
+import type { CodexEvent } from "../codex/types.ts";
 import type { TranslateContext } from "../translate/types.ts";
 import type { Surface } from "./surface.ts";
 
@@ -18,4 +20,18 @@ export function nonStreamOutcome(surface: Surface, acc: AccumulatorState, ctx: T
     return { final, error: surface.failure?.(failure, ctx) ?? codexFailureToError(failure) };
   }
   return { final, body: surface.fromResponse(final, ctx) };
+}
+
+/**
+ * One upstream event into the accumulator. True when the client's answer is complete before the
+ * upstream's (a stop sequence or an emulated cap, docs/clients.md C2.8): the caller stops reading
+ * and cancels the upstream; the response is final as it stands. Pure; shared by the pipeline and
+ * the replay tests.
+ */
+export function accumulateEvent(acc: AccumulatorState, ev: CodexEvent, watch?: AnswerWatch): boolean {
+  accumulate(acc, ev);
+  const stop = watch && !acc.terminal ? watch.observe(ev) : undefined;
+  if (!stop) return false;
+  endEarly(acc, clientUsage(watch!.limits, watch!.emittedTokens, undefined), stop.reason);
+  return true;
 }

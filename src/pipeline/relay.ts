@@ -24,6 +24,12 @@ export interface RelayMode {
   closing?(end: StreamEnd): string[];
   /** A keepalive frame, written between events after keepalive_ms of silence. */
   keepalive?(): string;
+  /**
+   * Set once the client's answer is complete before the upstream's (a stop sequence or an
+   * emulated cap): the relay ends the answer and cancels the upstream; `usage` is recorded unless
+   * the upstream reported its own.
+   */
+  earlyEnd?(): { usage: UsageNumbers } | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -103,6 +109,12 @@ class Relay {
         }
         const out = this.mode.chunk(chunk, this.observe);
         this.write(c, out);
+        const early = this.sawTerminal ? undefined : this.mode.earlyEnd?.();
+        if (early) {
+          this.usage ??= early.usage;
+          this.up.cancel("answer complete");
+          return this.close(c, 200);
+        }
         if (out instanceof Uint8Array ? out.byteLength : out.length) return;
       }
     } catch (e) {

@@ -23,6 +23,11 @@ export interface PipelineInput {
   path?: "/responses" | "/responses/compact";
   /** Turns the server's idle timer off for this request, so long streams are not cut. */
   keepOpen?: () => void;
+  /**
+   * Answer a stream only once the upstream opened (no keepalive commit): a WebSocket frame has
+   * no HTTP status to commit, and a failure before content is better as an error frame.
+   */
+  holdUntilOpen?: boolean;
 }
 
 /**
@@ -105,7 +110,9 @@ export class PipelineRequest {
   /** Upstream rate-limit headers (x-codex-*) go back to clients; the CLI shows them in /status. */
   copyUpstreamHeaders(from: Headers): void {
     from.forEach((v, k) => {
-      if (k.startsWith("x-codex-") || k === "openai-model" || k === "x-models-etag") this.headers[k] = v;
+      if (k.startsWith("x-codex-") || k === "openai-model") this.headers[k] = v;
+      // The catalog's ETag names the gateway's list for this key, not the upstream's (GET …/models).
+      else if (k === "x-models-etag") this.headers[k] = this.rt.modelsEtag?.(this.keyName) ?? v;
     });
   }
 }

@@ -30,6 +30,11 @@ export interface Surface<C extends TranslateContext = TranslateContext> {
   streamContentType?(ctx: C): string;
   /** Top-level request fields this surface knows; others are tolerated, forwarded where possible, and counted. */
   knownFields?: ReadonlySet<string>;
+  /**
+   * Replayed encrypted items were left out of the request (another account minted them, or the
+   * upstream refused them): state that would put them back on the next turn forgets them.
+   */
+  onReplayDropped?(ctx: C, encrypted: readonly string[]): void;
   /** Called once after a stream or non-stream answer completes successfully (state hooks). */
   onComplete?(ctx: C, codexBody: CodexRequest, final: { output: unknown[]; id?: string; streamState?: unknown }): void;
 }

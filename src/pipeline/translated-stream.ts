@@ -1,4 +1,5 @@
 import type { UpstreamStream } from "../upstream/types.ts";
+import { billedEstimate } from "../translate/output-limits.ts";
 import { relayStream, type RelaySource } from "./relay.ts";
 import type { PipelineRequest } from "./request.ts";
 
@@ -10,7 +11,7 @@ import type { PipelineRequest } from "./request.ts";
  * keepalive frames while the dispatcher may still fail over (no content written yet).
  */
 export async function translatedStreamAnswer(req: PipelineRequest, opening: Promise<UpstreamStream>): Promise<Response> {
-  const first = await settleWithin(opening, req.snap.config.upstream.keepaliveMs);
+  const first = req.input.holdUntilOpen ? await settled(opening) : await settleWithin(opening, req.snap.config.upstream.keepaliveMs);
   if (first.kind === "error") throw first.error;
   if (first.kind === "value") req.copyUpstreamHeaders(first.value.headers);
   const { surface } = req;
@@ -35,10 +36,22 @@ export async function translatedStreamAnswer(req: PipelineRequest, opening: Prom
     },
     closing: (end) => reducer.end(state, end),
     keepalive: () => reducer.keepalive(state),
+    // The answer ended before the upstream (docs/clients.md C2.8): what the cancelled turn is recorded as.
+    earlyEnd() {
+      const stopped = reducer.stopped?.(state);
+      return stopped ? { usage: billedEstimate(req.codexBody, stopped.generatedChars) } : undefined;
+    },
   });
 }
 
 type Settled<T> = { kind: "value"; value: T } | { kind: "error"; error: unknown } | { kind: "pending" };
+
+function settled<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ kind: "value", value }),
+    (error) => ({ kind: "error", error }),
+  );
+}
 
 function settleWithin<T>(promise: Promise<T>, ms: number): Promise<Settled<T>> {
   return new Promise((resolve) => {

@@ -1,10 +1,11 @@
 import { isKnownEvent } from "../codex/events.ts";
 import { usageFromEvent } from "../codex/usage.ts";
 import { jsonResponse } from "../http/envelope.ts";
-import { accumulate, initAccumulator } from "../translate/responses/accumulate.ts";
+import { initAccumulator } from "../translate/responses/accumulate.ts";
+import { AnswerWatch, billedEstimate } from "../translate/output-limits.ts";
 import type { UsageNumbers } from "../usage/types.ts";
 import type { UpstreamStream } from "../upstream/types.ts";
-import { nonStreamOutcome, type NonStreamOutcome } from "./non-stream.ts";
+import { accumulateEvent, nonStreamOutcome, type NonStreamOutcome } from "./non-stream.ts";
 import type { PipelineRequest } from "./request.ts";
 
 /**
@@ -18,12 +19,18 @@ export async function unaryAnswer(req: PipelineRequest, up: UpstreamStream): Pro
   const acc = initAccumulator();
   let usage: UsageNumbers | undefined;
   const ttfb = rt.now() - req.started;
+  // Stop sequences / an emulated cap: once the answer is decided, the rest of the turn is cancelled (docs/clients.md C2.8).
+  const watch = ctx.outputLimits ? new AnswerWatch(ctx.outputLimits) : undefined;
   try {
-    for (let chunk = await up.next(); chunk; chunk = await up.next()) {
+    read: for (let chunk = await up.next(); chunk; chunk = await up.next()) {
       for (const ev of chunk.events) {
         if (!isKnownEvent(ev.type)) rt.observer.unknownEvent(surface.name, ev.type);
-        accumulate(acc, ev);
         usage = usageFromEvent(ev) ?? usage;
+        if (accumulateEvent(acc, ev, watch)) {
+          up.cancel("answer complete");
+          usage ??= billedEstimate(req.codexBody, watch!.generatedChars);
+          break read;
+        }
       }
     }
   } catch (e) {

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
+import { redactString } from "../observe/redact.ts";
 import type { Dispatcher, UpstreamRequest, UpstreamStream } from "../upstream/types.ts";
 
 /**
@@ -14,11 +15,9 @@ export interface RecorderOptions {
   now?: () => number;
 }
 
-const JWT = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
-const BEARERISH = /\b(sk-[A-Za-z0-9_-]{16,}|rt_[A-Za-z0-9_-]{16,})\b/g;
-
+/** The one redactor of every sink (observe/redact.ts), plus the pool's own secrets verbatim. */
 export function redact(text: string, secrets: string[]): string {
-  let out = text.replace(JWT, "[redacted-jwt]").replace(BEARERISH, "[redacted-key]");
+  let out = redactString(text);
   for (const s of secrets) if (s && s.length >= 6) out = out.split(s).join("[redacted]");
   return out;
 }

@@ -1,11 +1,10 @@
 import { notFound } from "../errors.ts";
 import { jsonResponse } from "../http/envelope.ts";
-import { parseJsonObject, readBody } from "../http/body.ts";
 import { decodePath } from "../http/path.ts";
 import type { Surface } from "../pipeline/surface.ts";
 import type { Runtime } from "../runtime.ts";
-import { geminiCountTokens, geminiModel, geminiModelsList, type GeminiModelInfo } from "../translate/gemini/index.ts";
-import { countTokens } from "../tokens/count.ts";
+import { geminiModel, geminiModelsList, type GeminiModelInfo } from "../translate/gemini/index.ts";
+import { countTokensRoute } from "./count-tokens.ts";
 import { keyedRoute, route } from "./handler.ts";
 import type { AnyApp, RouteModule } from "./module.ts";
 import { surfaceHandler } from "./surface-handler.ts";
@@ -15,7 +14,8 @@ const VERSIONS = ["/v1beta", "/v1alpha", "/v1"];
 /** `models/gemini-2.5-pro:streamGenerateContent` → model and method (`:` may arrive as %3A). */
 export function splitModelMethod(pathname: string): { model: string; method: string } | undefined {
   const decoded = decodePath(pathname).replace(/^(\/v1(beta|alpha)?)+\//, "/");
-  const m = /^\/models\/(.+):([A-Za-z]+)$/.exec(decoded);
+  // `s`: a model name with a line break still splits here, and is refused by the model-name check (400).
+  const m = /^\/models\/(.+):([A-Za-z]+)$/s.exec(decoded);
   return m ? { model: m[1], method: m[2] } : undefined;
 }
 
@@ -43,12 +43,8 @@ export function geminiRoutes(rt: Runtime, models: () => Promise<GeminiModelInfo[
     params: (request) => splitModelMethod(new URL(request.url).pathname) ?? { model: "", method: "" },
   });
 
-  const count = keyedRoute(rt, "google", async (request) => {
-    const body = parseJsonObject(await readBody(request, rt.snapshot().config.server.bodyLimitBytes));
-    // countTokens may wrap the request: {generateContentRequest: {...}}.
-    const inner = (body.generateContentRequest as Record<string, unknown> | undefined) ?? body;
-    return jsonResponse(geminiCountTokens(inner, countTokens));
-  });
+  // countTokens may wrap the request: {generateContentRequest: {...}}.
+  const count = countTokensRoute(rt, "google", "gemini", (body) => (body.generateContentRequest as Record<string, unknown> | undefined) ?? body);
 
   // A malformed escape in the path is still answered in Google's envelope (this route serves /v1/models/* too).
   const post = route(rt, "google", (request) => {

@@ -58,7 +58,9 @@ export function keyedRoute(
  * route that must check something else first. `?key=` counts only on Google-dialect routes.
  */
 export function clientKey(rt: Pick<Runtime, "snapshot" | "now">, request: Request, dialect: ErrorDialect = "openai"): KeyConfig {
-  return authenticateRequest(request.headers, new URL(request.url), rt.snapshot().keys, rt.now(), { queryKey: dialect === "google" }, authGuard(request));
+  const key = authenticateRequest(request.headers, new URL(request.url), rt.snapshot().keys, rt.now(), { queryKey: dialect === "google" }, authGuard(request));
+  getFacts(request).authenticated = true;
+  return key;
 }
 
 function withRequestId(response: Response, id: string): Response {

@@ -7,7 +7,10 @@ export interface Readiness {
   accountsTotal: number;
 }
 
-/** Liveness (the process answers) and readiness (config loaded and at least one usable account). */
+/**
+ * Liveness (the process answers) and readiness (config loaded and at least one usable account).
+ * Both are public, so they say nothing a stranger could use: no paths, no messages, no names.
+ */
 export function healthRoutes(readiness: () => Readiness) {
   return (app: AnyApp) =>
     app
@@ -20,7 +23,8 @@ export function healthRoutes(readiness: () => Readiness) {
           {
             status: ready ? "ready" : "not_ready",
             reason: ready ? undefined : r.accountsTotal === 0 ? "no accounts configured" : "no usable account (all cooling down, disabled or needing login)",
-            config: { generation: c.generation, hash: c.hash, loaded_at: iso(c.loadedAt), last_reload_error: c.lastError ? { at: iso(c.lastError.at), message: c.lastError.message } : null, reloads: c.reloads },
+            // Public: that the last reload failed and when, never why (a rejected edit can hold credentials); details are in /admin/config.
+            config: { generation: c.generation, hash: c.hash, loaded_at: iso(c.loadedAt), last_reload_error: c.lastError ? { failed: true, at: iso(c.lastError.at) } : null, reloads: c.reloads },
             accounts: { usable: r.accountsUsable, total: r.accountsTotal },
           },
           ready ? 200 : 503,

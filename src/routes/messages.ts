@@ -1,10 +1,7 @@
-import { jsonResponse } from "../http/envelope.ts";
-import { parseJsonObject, readBody } from "../http/body.ts";
 import type { Surface } from "../pipeline/surface.ts";
 import type { Runtime } from "../runtime.ts";
-import { countAnthropicRequest } from "../tokens/count.ts";
 import { PREFIXES } from "./chat.ts";
-import { keyedRoute } from "./handler.ts";
+import { countTokensRoute } from "./count-tokens.ts";
 import type { AnyApp, RouteModule } from "./module.ts";
 import { surfaceHandler } from "./surface-handler.ts";
 
@@ -12,11 +9,8 @@ import { surfaceHandler } from "./surface-handler.ts";
 export function messagesRoutes(rt: Runtime, surface: Surface): RouteModule {
   const handle = surfaceHandler(rt, surface);
 
-  // Answered locally with the o200k tokenizer: no upstream call, no quota used.
-  const countTokens = keyedRoute(rt, "anthropic", async (request) => {
-    const body = parseJsonObject(await readBody(request, rt.snapshot().config.server.bodyLimitBytes));
-    return jsonResponse(countAnthropicRequest(body));
-  });
+  // Answered locally with the o200k tokenizer, in the count worker: no upstream call, no quota used.
+  const countTokens = countTokensRoute(rt, "anthropic", "anthropic");
 
   return (app: AnyApp) => {
     for (const prefix of PREFIXES) {

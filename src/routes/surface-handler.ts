@@ -11,6 +11,8 @@ export interface SurfaceHandlerOptions {
   allowRaw?: boolean;
   /** Route parameters derived from the URL (e.g. Gemini model and method). */
   params?: (request: Request) => Record<string, string>;
+  /** The body as the surface reads it; default: a JSON object (the Images API's edits may be multipart). */
+  parseBody?: (bytes: Uint8Array, request: Request) => Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 /**
@@ -30,7 +32,7 @@ export function surfaceHandler(rt: Runtime, surface: Surface, opts: SurfaceHandl
       // Authenticated: non-stream answers wait for the whole upstream turn; never let the idle timer cut them.
       facts.keepOpen();
       const bytes = await readBody(request, rt.snapshot().config.server.bodyLimitBytes);
-      const body = parseJsonObject(bytes);
+      const body = opts.parseBody ? await opts.parseBody(bytes, request) : parseJsonObject(bytes);
       const raw = opts.allowRaw === true && wantsRaw(request.headers);
       return runPipeline(rt, {
         surface,

@@ -1,6 +1,7 @@
 import type { Surface } from "../pipeline/surface.ts";
 import type { ConversationState } from "../runtime.ts";
 import { CHAT_FIELDS } from "./known-fields.ts";
+import { forgetReplayed, trackedLookup } from "./reasoning-replay.ts";
 import { chatContext, chatFromResponse, chatReasoningToRemember, chatStream, chatToCodex, inspectChat, type ChatContext } from "../translate/chat/index.ts";
 
 /**
@@ -15,13 +16,14 @@ export function createChatSurface(state: Pick<ConversationState, "reasoning">): 
     inspect: (body, input) => inspectChat(body, input),
     context: (base, body, info, input) => ({
       ...base,
-      // Scoped by key: one client cannot pull another's reasoning with a known call id.
-      reasoningFor: (ids) => state.reasoning.lookup(ids, base.keyName),
+      // Scoped by key; remembers what it replayed, so refused entries can be forgotten.
+      reasoningFor: trackedLookup(state.reasoning, base.keyName),
       ...chatContext(body, info, input),
     }),
     toCodex: chatToCodex,
     stream: chatStream,
     fromResponse: chatFromResponse,
+    onReplayDropped: (ctx, encrypted) => forgetReplayed(state.reasoning, ctx.keyName, ctx.reasoningFor, encrypted),
     onComplete: (ctx, _codexBody, done) => {
       for (const g of chatReasoningToRemember(done)) state.reasoning.remember(g.callIds, g.items, ctx.keyName);
     },

@@ -28,3 +28,8 @@ export const GEMINI_FIELDS = new Set([
   "contents", "systemInstruction", "system_instruction", "tools", "toolConfig", "tool_config", "generationConfig",
   "generation_config", "safetySettings", "safety_settings", "cachedContent", "cached_content", "labels", "model",
 ]);
+
+export const IMAGES_FIELDS = new Set([
+  "prompt", "model", "n", "size", "quality", "background", "output_format", "output_compression", "moderation", "response_format",
+  "stream", "partial_images", "user", "style", "image", "images", "mask", "input_fidelity",
+]);

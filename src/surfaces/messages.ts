@@ -1,6 +1,7 @@
 import type { Surface } from "../pipeline/surface.ts";
 import type { ConversationState } from "../runtime.ts";
 import { MESSAGES_FIELDS } from "./known-fields.ts";
+import { forgetReplayed, trackedLookup } from "./reasoning-replay.ts";
 import { anthropicFailure, anthropicFromResponse, anthropicReasoningToRemember, anthropicRequestInfo, anthropicStream, anthropicToCodex, inspectMessages, type AnthropicContext } from "../translate/anthropic/index.ts";
 
 /** Anthropic Messages, for Claude Code and the Anthropic SDK. */
@@ -13,8 +14,8 @@ export function createMessagesSurface(state: Pick<ConversationState, "reasoning"
     // toCodex cannot see headers, so the header-based session (x-claude-code-session-id) travels in ctx.
     context: (base, body, info) => ({
       ...base,
-      // Scoped by key: one client cannot pull another's reasoning with a known call id.
-      reasoningFor: (ids) => state.reasoning.lookup(ids, base.keyName),
+      // Scoped by key; remembers what it replayed, so refused entries can be forgotten.
+      reasoningFor: trackedLookup(state.reasoning, base.keyName),
       sessionKey: info.sessionKey,
       anthropic: anthropicRequestInfo(body),
     }),
@@ -22,6 +23,7 @@ export function createMessagesSurface(state: Pick<ConversationState, "reasoning"
     stream: anthropicStream,
     fromResponse: anthropicFromResponse,
     failure: (error) => anthropicFailure(error?.code, error?.message),
+    onReplayDropped: (ctx, encrypted) => forgetReplayed(state.reasoning, ctx.keyName, ctx.reasoningFor, encrypted),
     onComplete: (ctx, _codexBody, done) => {
       for (const g of anthropicReasoningToRemember(done)) state.reasoning.remember(g.callIds, g.items, ctx.keyName);
     },

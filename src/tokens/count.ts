@@ -27,6 +27,11 @@ function tokenizer(): O200k {
   return (o200k ??= require("gpt-tokenizer/encoding/o200k_base") as O200k);
 }
 
+/** Load the rank table now (the count worker does it when it starts, before any count's budget runs). */
+export function loadTokenizer(): void {
+  tokenizer();
+}
+
 /**
  * Fixed costs, documented because they are estimates, not tokenizer output:
  * - PER_ITEM: every message / call / output is wrapped in role and separator tokens (≈ 4, the
@@ -54,11 +59,48 @@ export const PER_FILE = 1500;
  */
 const SLICE = 1000;
 
+/**
+ * A time budget for one count (set by `countWithin`, in the worker): past its end, what is left is
+ * estimated at the tokens-per-character rate measured so far in this count (or DEFAULT_RATE when
+ * too little was counted to measure).
+ */
+const budget = { endsAt: Infinity, estimated: false, chars: 0, tokens: 0 };
+/** o200k on English prose is ~0.25 tokens per character, on code and random words more. */
+const DEFAULT_RATE = 0.3;
+/** Characters counted exactly before the measured rate is trusted. */
+const RATE_SAMPLE = 2000;
+
+/** Runs `fn` (which counts) with a budget ending at `endsAt` (ms since epoch); says whether any of it was estimated. */
+export function countWithin<T>(endsAt: number, fn: () => T): { value: T; estimated: boolean } {
+  Object.assign(budget, { endsAt, estimated: false, chars: 0, tokens: 0 });
+  try {
+    const value = fn();
+    return { value, estimated: budget.estimated };
+  } finally {
+    budget.endsAt = Infinity;
+  }
+}
+
+function estimateRest(chars: number): number {
+  budget.estimated = true;
+  const rate = budget.chars >= RATE_SAMPLE ? budget.tokens / budget.chars : DEFAULT_RATE;
+  return Math.ceil(chars * rate);
+}
+
+function exact(text: string): number {
+  const n = tokenizer().countTokens(text, PLAIN_TEXT);
+  budget.chars += text.length;
+  budget.tokens += n;
+  return n;
+}
+
 export function countTokens(text: string): number {
   if (!text) return 0;
-  if (text.length <= SLICE) return tokenizer().countTokens(text, PLAIN_TEXT);
+  if (Date.now() > budget.endsAt) return estimateRest(text.length);
+  if (text.length <= SLICE) return exact(text);
   let n = 0;
   for (let i = 0; i < text.length; ) {
+    if (Date.now() > budget.endsAt) return n + estimateRest(text.length - i);
     let end = Math.min(text.length, i + SLICE);
     if (end < text.length) {
       let ws = end - 1;
@@ -66,7 +108,7 @@ export function countTokens(text: string): number {
       if (ws > i + SLICE / 2) end = ws;
       else if (isHighSurrogate(text.charCodeAt(end - 1))) end--; // never split a surrogate pair
     }
-    n += tokenizer().countTokens(text.slice(i, end), PLAIN_TEXT);
+    n += exact(text.slice(i, end));
     i = end;
   }
   return n;

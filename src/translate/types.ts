@@ -7,6 +7,7 @@
 // fixture file that imports them from here and must stay unchanged. New code imports codex/.
 export type { CodexEvent, CodexItem, CodexRequest } from "../codex/types.ts";
 import type { CodexEvent } from "../codex/types.ts";
+import type { OutputLimits } from "./output-limits.ts";
 
 /** How the chat-style surfaces present reasoning (per key: `reasoning_output`). */
 export type ReasoningOutput = "content" | "think_tags" | "hide";
@@ -31,6 +32,15 @@ export interface TranslateContext {
   newId: (prefix: string) => string;
   /** The API key's name: the scope of per-key state (reasoning cache, stored responses). */
   keyName?: string;
+  /** The model's catalog entry says `use_responses_lite`: the request goes upstream in the Lite shape (translate/lite.ts). */
+  responsesLite?: boolean;
+  /**
+   * Output caps up to this many tokens are emulated on the text stream (config
+   * `models.max_output_tokens_emulation`; 0 or absent: not emulated). Stop sequences always are.
+   */
+  maxOutputTokensEmulation?: number;
+  /** The client's stop sequences and emulated cap; the surface's toCodex sets it (docs/clients.md C2.8). */
+  outputLimits?: OutputLimits;
 }
 
 /** What the pipeline needs to know about a request before it is translated (a surface's `inspect`). */
@@ -76,6 +86,13 @@ export interface StreamReducer<S, C extends TranslateContext = TranslateContext>
   end(state: S, end: StreamEnd): string[];
   /** A frame that keeps the client connection alive while the model thinks. */
   keepalive(state: S): string;
+  /**
+   * The answer ended before the upstream did (a stop sequence or an emulated output cap,
+   * docs/clients.md C2.8): the client's answer is complete, the upstream is to be cancelled.
+   * `generatedChars` is how much answer text the upstream produced (the usage estimate of what it
+   * billed when it is cancelled before reporting usage).
+   */
+  stopped?(state: S): { generatedChars: number } | undefined;
 }
 
 /** Encode one SSE event. Multi-line data is split into several `data:` lines, as the spec says. */

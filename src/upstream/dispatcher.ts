@@ -10,9 +10,10 @@ import { AccountLedger } from "../state/account-ledger.ts";
 import { CircuitBreaker } from "./breaker.ts";
 import { classifyEvent, classifyHttp, classifyNetwork, type Failure } from "./classify.ts";
 import { abortableSleep, BACKOFF_MAX_MS, backoffMs, failureClass, isLimit, refusalCooldown, transientError } from "./policy.ts";
-import { digestOf, type ReplayedItem, type ReplayKind } from "./replay.ts";
+import { ConversationRouting, TURN_STATE, type ReplayState } from "./continuity.ts";
+import { replayOf, type Replay, type ReplayKind } from "./replay.ts";
 import { buildUpstreamHeaders, fetchOptions, upstreamUrl } from "./request.ts";
-import { BodyStream, bytesStream, clientClosed, Deadline } from "./stream.ts";
+import { BodyStream, bytesStream, clientClosed, Deadline, readCapped } from "./stream.ts";
 import type { Dispatcher, UpstreamRequest, UpstreamStream } from "./types.ts";
 
 export interface DispatcherDeps {
@@ -23,6 +24,8 @@ export interface DispatcherDeps {
   /** [0, 1); jitter for backoff and burst cooldowns. */
   random: () => number;
   fetch?: typeof fetch;
+  /** Another transport for an attempt (the upstream WebSocket, ws-transport.ts); undefined: plain fetch (SSE). */
+  transport?: { forAttempt(account: { name: string }, req: UpstreamRequest): ((url: string, init: RequestInit) => Promise<Response>) | undefined };
   /** Waits between transient retries; must reject when the signal aborts (default: a real timer). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Which account minted each relayed encrypted item, and issued each turn state (default: a new one). */
@@ -38,14 +41,11 @@ export interface DispatcherDeps {
 const MAX_ERROR_BODY = 256 * 1024;
 /** A usage-limited account is probed with a real request at most this often, and only when nothing else can serve. */
 export const PROBE_INTERVAL_MS = 5 * 60_000;
-const TURN_STATE = "x-codex-turn-state";
-const MINTED_TYPES = new Set(["reasoning", "compaction", "compaction_summary"]);
-const REPLAY_KINDS: readonly ReplayKind[] = ["reasoning", "compaction"];
 
 type Outcome = { ok: UpstreamStream } | { failure: Failure };
 
 /** What one request carries from attempt to attempt. */
-class Trial {
+class Trial implements ReplayState {
   /** Accounts that refused (limits, auth): not asked again for this request. */
   readonly refused = new Set<string>();
   /** Accounts that failed transiently: others are tried before them again. */
@@ -60,10 +60,13 @@ class Trial {
   attempts = 0;
   /** Probes of a resting account this request may still make. */
   probes = 1;
+  readonly replay?: Replay;
   constructor(
     readonly req: UpstreamRequest,
     readonly scope: string,
-  ) {}
+  ) {
+    this.replay = replayOf(req.structuredBody, req.onReplayDropped);
+  }
 }
 
 /**
@@ -78,7 +81,7 @@ class Trial {
 export class AccountDispatcher implements Dispatcher {
   private fetch: typeof fetch;
   private sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-  readonly ledger: AccountLedger;
+  readonly conversation: ConversationRouting;
   readonly breaker: CircuitBreaker;
   /** When each resting account was last probed (PROBE_INTERVAL_MS). */
   private probedAt = new Map<string, number>();
@@ -86,7 +89,7 @@ export class AccountDispatcher implements Dispatcher {
   constructor(private d: DispatcherDeps) {
     this.fetch = d.fetch ?? fetch;
     this.sleep = d.sleep ?? abortableSleep;
-    this.ledger = d.ledger ?? new AccountLedger({ now: d.now });
+    this.conversation = new ConversationRouting(d.ledger ?? new AccountLedger({ now: d.now }), d.log, d.onReplayDropped);
     this.breaker = new CircuitBreaker(d.now);
   }
 
@@ -97,7 +100,7 @@ export class AccountDispatcher implements Dispatcher {
     // Session keys are the client's strings: scoped by key, one tenant never lands on another's pin.
     const affinity = req.sessionKey && req.scope !== undefined ? `${req.scope}\u0000${req.sessionKey}` : req.sessionKey;
     const stuck = await pool.stuckAccount(affinity);
-    const routed = this.routedAccount(t);
+    const routed = this.conversation.routed(t);
     const preferred = routed && this.isUsable(routed, req.model) ? routed : stuck;
     let retrySame: Account | undefined;
     for (;;) {
@@ -108,7 +111,13 @@ export class AccountDispatcher implements Dispatcher {
       if (!acct) break;
       t.attempts++;
       const started = this.d.now();
-      const out = await this.attempt(acct, t, cfg);
+      let out: Outcome;
+      try {
+        out = await this.attempt(acct, t, cfg);
+      } catch (e) {
+        this.breaker.release(acct.name); // the client left: no verdict on the account
+        throw e;
+      }
       if ("ok" in out) {
         this.served(acct, t, out.ok, started);
         await pool.stick(affinity, acct.name, stuck);
@@ -121,7 +130,7 @@ export class AccountDispatcher implements Dispatcher {
       const kind = failureClass(f);
       if (kind === "request") {
         this.breaker.release(acct.name);
-        if (!this.dropRefused(t, f)) throw f.error;
+        if (f.code !== "invalid_encrypted_content" || !this.conversation.dropRefused(t)) throw f.error;
         retrySame = acct;
         continue;
       }
@@ -189,19 +198,6 @@ export class AccountDispatcher implements Dispatcher {
     return best.a;
   }
 
-  /** The account the request's turn state or its latest replayed encrypted item came from. */
-  private routedAccount(t: Trial): string | undefined {
-    const state = t.req.clientHeaders.get(TURN_STATE);
-    const byTurn = state ? this.ledger.turnAccount(t.scope, state) : undefined;
-    if (byTurn) return byTurn;
-    const items = t.req.replay?.items ?? [];
-    for (let i = items.length - 1; i >= 0; i--) {
-      const a = this.ledger.minter(t.scope, items[i].digest);
-      if (a) return a;
-    }
-    return undefined;
-  }
-
   private isUsable(name: string, model: string): boolean {
     const a = this.d.pool.get(name);
     return !!a && this.d.pool.usable(a, model);
@@ -216,7 +212,7 @@ export class AccountDispatcher implements Dispatcher {
     const rest = pool.restOf(acct, t.req.model);
     if (rest && rest.since < started) pool.endRest(acct, t.req.model, `served a request while resting (${rest.reason})`);
     const state = stream.headers.get(TURN_STATE);
-    if (state) this.ledger.turnState(t.scope, state, acct.name);
+    if (state) this.conversation.turnState(t.scope, state, acct.name);
   }
 
   /** Several transient failures in a row while others serve: rest the account, then probe it. */
@@ -226,42 +222,9 @@ export class AccountDispatcher implements Dispatcher {
     this.d.pool.cool(acct, t.req.model, { reason: f.reason ?? "server_error", until, message: `circuit open after repeated failures: ${f.message}` });
   }
 
-  /** The body for this account: replayed items another account is known to have minted are left out. */
-  private bodyFor(acct: Account, t: Trial): string | Uint8Array {
-    const replay = t.req.replay;
-    if (!replay) return t.req.body;
-    const foreign = (it: ReplayedItem) => {
-      const m = this.ledger.minter(t.scope, it.digest);
-      return m !== undefined && m !== acct.name;
-    };
-    const moved = replay.items.filter((it) => !t.refusedKinds.has(it.kind) && foreign(it)).length;
-    if (!moved && !t.refusedKinds.size) return t.req.body;
-    if (moved) this.d.onReplayDropped?.("account_changed", moved);
-    return replay.without((it) => t.refusedKinds.has(it.kind) || foreign(it));
-  }
-
-  /** The kind of replayed item to leave out next after `invalid_encrypted_content`: reasoning first, compaction only if refused again. */
-  private nextRefusedKind(t: Trial): ReplayKind | undefined {
-    const items = t.req.replay?.items ?? [];
-    return REPLAY_KINDS.find((k) => !t.refusedKinds.has(k) && items.some((it) => it.kind === k));
-  }
-
-  /** After `invalid_encrypted_content`: leave the next kind out and retry on the same account. */
-  private dropRefused(t: Trial, f: Failure): boolean {
-    if (f.code !== "invalid_encrypted_content") return false;
-    const kind = this.nextRefusedKind(t);
-    if (!kind) return false;
-    t.refusedKinds.add(kind);
-    const items = t.req.replay!.items.filter((it) => it.kind === kind);
-    for (const it of items) this.ledger.forget(t.scope, it.digest);
-    this.d.onReplayDropped?.("refused", items.length);
-    this.d.log.info("retrying without the replayed encrypted items the account refused", { kind, items: items.length });
-    return true;
-  }
-
   /** One account: authenticate, send, classify; a 401 gets one refresh and one retry here. */
   private async attempt(acct: Account, t: Trial, cfg: Config): Promise<Outcome> {
-    const body = this.bodyFor(acct, t);
+    const body = this.conversation.bodyFor(acct.name, t);
     for (let retriedAfter401 = false; ; retriedAfter401 = true) {
       let token: string;
       try {
@@ -328,10 +291,11 @@ export class AccountDispatcher implements Dispatcher {
     acct.stats.requests++;
     acct.stats.lastUsedAt = now();
     // Refused replayed items are retried without them, so that refusal is a failure, not an answer.
-    const retryable = (f: Failure) => f.code === "invalid_encrypted_content" && this.nextRefusedKind(t) !== undefined;
+    const retryable = (f: Failure) => f.code === "invalid_encrypted_content" && this.conversation.canDropMore(t);
     let res: Response;
     try {
-      res = await this.fetch(upstreamUrl(up.baseUrl, req.path), fetchOptions({ method: "POST", headers, body: body as BodyInit, signal: deadline.signal }, acct.spec.proxy));
+      const send = this.d.transport?.forAttempt(acct, req) ?? this.fetch;
+      res = await send(upstreamUrl(up.baseUrl, req.path), fetchOptions({ method: "POST", headers, body: body as BodyInit, signal: deadline.signal }, acct.spec.proxy));
     } catch (e) {
       deadline.disarm();
       if (req.signal.aborted) throw clientClosed();
@@ -431,8 +395,7 @@ export class AccountDispatcher implements Dispatcher {
   private observe(acct: Account, t: Trial, stream: BodyStream, ev: CodexEvent, cfg: Config, committed: boolean, count: boolean): void {
     const type = ev.type;
     if (type === "response.output_item.done") {
-      const item = ev.item;
-      if (item && MINTED_TYPES.has(item.type) && typeof item.encrypted_content === "string" && item.encrypted_content !== "") this.ledger.minted(t.scope, digestOf(item.encrypted_content), acct.name);
+      this.conversation.minted(t.scope, ev.item, acct.name);
     } else if (type === "response.completed" && count) {
       const u = ev.response?.usage;
       if (u) {
@@ -446,7 +409,7 @@ export class AccountDispatcher implements Dispatcher {
       if (typeof state === "string" && state !== "" && !stream.headers.has(TURN_STATE)) {
         stream.headers = new Headers(stream.headers);
         stream.headers.set(TURN_STATE, state);
-        this.ledger.turnState(t.scope, state, acct.name);
+        this.conversation.turnState(t.scope, state, acct.name);
       }
     } else if (type === "response.failed" && committed) {
       // After content it is too late to fail over, but a limited account should still rest.
@@ -457,30 +420,4 @@ export class AccountDispatcher implements Dispatcher {
       }
     }
   }
-}
-
-async function readCapped(res: Response, max: number): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-    size += value.byteLength;
-    if (size >= max) {
-      reader.cancel().catch(() => {});
-      break;
-    }
-  }
-  const out = new Uint8Array(Math.min(size, max));
-  let at = 0;
-  for (const p of parts) {
-    const n = Math.min(p.byteLength, out.byteLength - at);
-    out.set(p.subarray(0, n), at);
-    at += n;
-    if (at >= out.byteLength) break;
-  }
-  return out;
 }

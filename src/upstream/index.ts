@@ -18,6 +18,7 @@ import { TokenManager } from "../accounts/tokens.ts";
 import type { Config } from "../config/types.ts";
 import type { Logger } from "../observe/log.ts";
 import { AccountDispatcher } from "./dispatcher.ts";
+import { WsTransport } from "./ws-transport.ts";
 import type { Dispatcher } from "./types.ts";
 
 export interface UpstreamOptions {
@@ -50,6 +51,8 @@ export interface Upstream {
   dispatcher: Dispatcher & AccountDispatcher;
   pool: AccountPool;
   tokens: TokenManager;
+  /** The upstream WebSocket transport (absent with an injected fetch). */
+  websocket?: WsTransport;
   /** Stop timers and watchers, save state. */
   close(): Promise<void>;
 }
@@ -64,6 +67,8 @@ export function createUpstream(o: UpstreamOptions): Upstream {
   const affinity = o.affinity ?? new MemoryAffinityStore(() => o.config().routing.stickyTtlMs);
   const tokens = new TokenManager({ config: o.config, log, now, lock: o.refreshLock ?? localRefreshLock, tokenStore, stateStore, fetch: o.fetch });
   const pool = new AccountPool({ config: o.config, log, now, cooldowns, affinity, tokenStore, stateStore, tokens });
+  // An injected fetch is a fake upstream that speaks HTTP only: no WebSocket then.
+  const websocket = o.fetch ? undefined : new WsTransport({ config: o.config, fetch: (url, init) => fetch(url, init), log, now });
   const dispatcher = new AccountDispatcher({
     config: o.config,
     pool,
@@ -71,6 +76,7 @@ export function createUpstream(o: UpstreamOptions): Upstream {
     now,
     random: o.random ?? Math.random,
     fetch: o.fetch,
+    transport: websocket,
     sleep: o.sleep,
     onAttempt: o.onAttempt,
     onFailover: o.onFailover,
@@ -130,7 +136,9 @@ export function createUpstream(o: UpstreamOptions): Upstream {
     dispatcher,
     pool,
     tokens,
+    websocket,
     async close() {
+      websocket?.close();
       for (const t of timers) clearInterval(t);
       if (debounce) clearTimeout(debounce);
       watcher?.close();

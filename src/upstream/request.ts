@@ -17,7 +17,10 @@ export const PASSTHROUGH_HEADERS = [
   "x-codex-beta-features",
   "x-openai-subagent",
   "x-codex-parent-thread-id",
+  // Responses Lite (docs/protocol.md P2.5): made to match the body by the pipeline (translate/lite.ts liteHeaders).
+  "x-openai-internal-codex-responses-lite",
 ] as const;
+
 
 export interface UpstreamAuth {
   accessToken: string;

@@ -1,5 +1,4 @@
 import type { CodexEvent } from "../codex/types.ts";
-import type { Replay } from "./replay.ts";
 
 export interface UpstreamRequest {
   path: "/responses" | "/responses/compact";
@@ -11,8 +10,14 @@ export interface UpstreamRequest {
   sessionKey?: string;
   /** Whose conversation this is (the API key's name): scopes session affinity and the account ledger, so tenants never share. */
   scope?: string;
-  /** The encrypted items the body replays, and how to rebuild the body without some (upstream/replay.ts). */
-  replay?: Replay;
+  /**
+   * The body as an object (`{input: […], …}`, what `body` was serialized from): the dispatcher
+   * routes by the encrypted items it replays and rebuilds it without some when it must
+   * (upstream/replay.ts), rather than re-parsing the wire bytes. Absent: nothing is rebuilt.
+   */
+  structuredBody?: unknown;
+  /** Told which replayed encrypted values a rebuilt body left out (state that would replay them forgets them). */
+  onReplayDropped?: (encrypted: readonly string[]) => void;
   /** The client's headers: session headers pass through; auth headers never do. */
   clientHeaders: Headers;
   /** Aborted when the client disconnects. */

@@ -35,7 +35,8 @@ export function priceFor(pricing: Config["models"]["pricing"], model: string): R
     if (!best || score > best.score) best = { price, score };
   }
   if (best) return { input: best.price.input, output: best.price.output, cached_input: best.price.cached_input ?? best.price.input / 10 };
-  return DEFAULT_PRICES.find((d) => globMatch(d.match, model))!.price;
+  // The last built-in entry ("*") is the fallback for any name at all: a price lookup never fails.
+  return (DEFAULT_PRICES.find((d) => globMatch(d.match, model)) ?? DEFAULT_PRICES[DEFAULT_PRICES.length - 1]).price;
 }
 
 /** `surface_multiplier[surface]`, 1 when not set. */

@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import type { Config } from "../config/types.ts";
 import type { Logger } from "../observe/log.ts";
 import { createLogger } from "../observe/log.ts";
+import { clean } from "../observe/redact.ts";
 import { utcDay } from "../util/utc-day.ts";
 import { chargeFor } from "./pricing.ts";
 import { migrateUsage } from "./schema.ts";
@@ -9,6 +10,9 @@ import { type UsageTotals, addTotals, totalsOf, zeroTotals } from "./totals.ts";
 import type { QuotaCounts, QuotaSource, SharedQuota, UsageRecord, UsageSink } from "./types.ts";
 
 export type { UsageTotals } from "./totals.ts";
+
+/** Model names are validated to this length before they get here; anything longer is cut. */
+const MAX_STORED_MODEL = 200;
 
 export interface UsageStoreOptions {
   /** The gateway's SQLite handle (storage/sqlite.ts openDatabase). */
@@ -20,6 +24,8 @@ export interface UsageStoreOptions {
   log?: Logger;
   /** Shared quota counters (Redis) to add every charge to; absent in a single instance. */
   shared?: SharedQuota;
+  /** Told about every usage write that failed (a metric counts them): a request could not be recorded, or a flush could not be written. */
+  failed?: (stage: "record" | "flush") => void;
 }
 
 export interface KeyUsage {
@@ -120,6 +126,7 @@ export class UsageStore implements UsageSink, QuotaSource {
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly shared?: SharedQuota;
+  private readonly failed: (stage: "record" | "flush") => void;
   private pending = new Map<string, PendingRow>();
   private pendingErrors = new Map<string, { day: string; key: string; code: string; count: number }>();
   /** The same rows per UTC hour (`day` holds "YYYY-MM-DDTHH"), for charts over time. */
@@ -138,6 +145,7 @@ export class UsageStore implements UsageSink, QuotaSource {
     this.now = opts.now ?? Date.now;
     this.log = opts.log ?? createLogger("info");
     this.shared = opts.shared;
+    this.failed = opts.failed ?? (() => {});
     migrateUsage(this.db);
     this.load();
     const every = opts.flushIntervalMs ?? this.config().storage.flushIntervalMs;
@@ -147,8 +155,10 @@ export class UsageStore implements UsageSink, QuotaSource {
     }
   }
 
-  record(r: UsageRecord): void {
-    if (!r.key || this.closed) return;
+  record(input: UsageRecord): void {
+    if (!input.key || this.closed) return;
+    // Only bounded, single-line, redacted strings reach the table (the model is the client's, even when validated).
+    const r = { ...input, model: clean(input.model, MAX_STORED_MODEL) ?? "", errorCode: clean(input.errorCode, 80) };
     try {
       const credits = chargeFor(this.config(), r.model, r.surface, r.usage);
       const d = totalsOf(r, credits);
@@ -170,7 +180,9 @@ export class UsageStore implements UsageSink, QuotaSource {
         this.shared.quotaAdd(r.key, day, { tokensToday: d.totalTokens, tokensTotal: d.totalTokens, credits }, seed);
       }
     } catch (e) {
-      this.log.error("usage: could not record a request", { error: e instanceof Error ? e.message : String(e), request_id: r.requestId });
+      // Never silent: an unrecorded request is an uncharged one.
+      this.failed("record");
+      this.log.error("usage: could not record a request", { error: e instanceof Error ? e.message : String(e), request_id: r.requestId, key_name: r.key });
     }
   }
 
@@ -286,6 +298,7 @@ export class UsageStore implements UsageSink, QuotaSource {
         if (cur) cur.count += e2.count;
         else this.pendingErrors.set(id, e2);
       }
+      this.failed("flush");
       if (!this.failing) this.log.error("usage: could not write to SQLite; keeping usage in memory and retrying", { error: e instanceof Error ? e.message : String(e) });
       this.failing = true;
       return 0;

@@ -4,7 +4,7 @@ import type { CodexUsage } from "../codex/usage.ts";
  * The client formats a request is answered in (each `Surface` of pipeline/surface.ts is one). It is
  * defined here, below the pipeline, because usage and admission records name it too.
  */
-export type SurfaceName = "responses" | "chat" | "messages" | "gemini";
+export type SurfaceName = "responses" | "chat" | "messages" | "gemini" | "images";
 
 /** Token counts of one request, as the upstream reported them (codex/usage.ts reads them). */
 export type UsageNumbers = CodexUsage;

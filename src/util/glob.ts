@@ -1,8 +1,9 @@
 /**
  * The one glob dialect of the config (model aliases, rules, key allow/deny, prices, account
- * models): `*` matches any run of characters (also none), everything else is literal.
- * Case-insensitive, so a deny on "gpt-5*" cannot be dodged by sending "GPT-5". Compiled patterns
- * are cached; configs hold a handful.
+ * models): `*` matches any run of characters (also none) — line terminators included, so a deny
+ * on "gpt-5.5*" cannot be dodged by sending "gpt-5.5\n-high" — everything else is literal.
+ * Case-insensitive, so a deny on "gpt-5*" cannot be dodged by sending "GPT-5" either. Compiled
+ * patterns are cached; configs hold a handful.
  */
 const cache = new Map<string, RegExp>();
 
@@ -13,7 +14,7 @@ export function globToRegExp(glob: string): RegExp {
       .split("*")
       .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
       .join("(.*?)");
-    re = new RegExp(`^${body}$`, "i");
+    re = new RegExp(`^${body}$`, "is");
     if (cache.size < 1000) cache.set(glob, re);
   }
   return re;

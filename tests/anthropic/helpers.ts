@@ -65,7 +65,7 @@ export function checkInvariants(evs: { event: string; data: any }[]): any {
       expect(d.index).toBe(next++); // contiguous, from 0
       open = d.index;
       msg.content.push(structuredClone(d.content_block));
-      if (d.content_block.type === "tool_use") {
+      if (d.content_block.type === "tool_use" || d.content_block.type === "server_tool_use") {
         expect(d.content_block.id).toMatch(/^[a-zA-Z0-9_-]+$/);
         expect(d.content_block.input).toEqual({});
         msg.content.at(-1).partial = "";
@@ -78,11 +78,12 @@ export function checkInvariants(evs: { event: string; data: any }[]): any {
       else if (d.delta.type === "thinking_delta") b.thinking += d.delta.thinking;
       else if (d.delta.type === "signature_delta") b.signature = d.delta.signature;
       else if (d.delta.type === "input_json_delta") b.partial += d.delta.partial_json;
+      else if (d.delta.type === "citations_delta") (b.citations ??= []).push(d.delta.citation);
       else throw new Error(`unexpected delta ${d.delta.type}`);
     } else if (e.event === "content_block_stop") {
       expect(d.index).toBe(open);
       const b = msg.content[d.index];
-      if (b.type === "tool_use") {
+      if (b.type === "tool_use" || b.type === "server_tool_use") {
         // A truncated call (max_tokens) has unparseable input; the SDK parses leniently, so keep the raw text.
         try {
           b.input = b.partial === "" ? {} : JSON.parse(b.partial);
@@ -99,6 +100,7 @@ export function checkInvariants(evs: { event: string; data: any }[]): any {
   expect(open).toBeNull(); // message_delta only after every block closed
   const md = body.at(-2)!.data;
   msg.stop_reason = md.delta.stop_reason;
+  msg.stop_sequence = md.delta.stop_sequence;
   Object.assign(msg.usage, md.usage);
   return msg;
 }

@@ -336,11 +336,16 @@ describe("anthropicToCodex: tools and tool_choice", () => {
     }
   });
   test("schema normalization", () => {
-    const out = translate(base({ tools: [{ name: "A" }, { name: "B", input_schema: { properties: { x: { type: "string" } } } }, { name: "C", input_schema: { type: "object" }, strict: true }] }));
+    const strictOk = { type: "object", properties: { x: { type: "string" } }, required: ["x"], additionalProperties: false };
+    const optional = { type: "object", properties: { x: { type: "string" }, y: { type: "number" } }, required: ["x"], additionalProperties: false };
+    const out = translate(base({ tools: [{ name: "A" }, { name: "B", input_schema: { properties: { x: { type: "string" } } } }, { name: "C", input_schema: { type: "object" }, strict: true }, { name: "D", input_schema: strictOk, strict: true }, { name: "E", input_schema: optional, strict: true }] }));
     expect((out.tools as any[]).map((t) => [t.parameters, t.strict])).toEqual([
       [{ type: "object", properties: {} }, false],
       [{ type: "object", properties: { x: { type: "string" } } }, false],
-      [{ type: "object", properties: {} }, true],
+      // strict only when the upstream's strict mode accepts the schema (issue 19)
+      [{ type: "object", properties: {} }, false],
+      [strictOk, true],
+      [optional, false],
     ]);
   });
   test("only unsupported server tools ⇒ no tools, tool_choice or parallel_tool_calls (E39)", () => {

@@ -64,7 +64,7 @@ describe("anthropicFromResponse (docs/clients.md C6.8)", () => {
       expect(m.content.map((b: any) => b.input)).toEqual([{}, {}]);
     }],
     ["missing usage ⇒ zeros", { usage: null, output: [] }, (m) => expect(m.usage).toEqual({ input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 })],
-    ["unknown item types are skipped", { output: [{ type: "web_search_call", id: "ws_1" }, { type: "message", content: [{ type: "output_text", text: "x" }] }] }, (m) => expect(m.content.length).toBe(1)],
+    ["unknown item types are skipped", { output: [{ type: "local_shell_call", id: "ls_1" }, { type: "message", content: [{ type: "output_text", text: "x" }] }] }, (m) => expect(m.content.length).toBe(1)],
   ];
   for (const [name, over, check] of cases) test(name, () => check(anthropicFromResponse(final(over), makeCtx())));
 

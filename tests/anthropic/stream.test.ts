@@ -267,9 +267,16 @@ describe("anthropicStream: errors, end, keepalive", () => {
     expect(all.filter((f) => f.startsWith("event: message_stop")).length).toBe(1);
   });
 
-  test("keepalive is an Anthropic ping", () => {
+  test("keepalive is an Anthropic ping, never before message_start (issue 19)", () => {
     const s = anthropicStream.init(makeCtx());
+    const first = anthropicStream.keepalive(s);
+    expect(first.startsWith("event: message_start\n")).toBe(true);
+    expect(first.endsWith('event: ping\ndata: {"type":"ping"}\n\n')).toBe(true);
     expect(anthropicStream.keepalive(s)).toBe('event: ping\ndata: {"type":"ping"}\n\n');
+    // The content that follows does not repeat message_start.
+    const frames = [created(), ...textItem(0, "x"), completed()].flatMap((ev) => anthropicStream.step(s, ev));
+    expect(frames.join("")).not.toContain("message_start");
+    expect(anthropicStream.keepalive(s)).toBe("");
   });
 
   test("unknown event types are ignored (the pipeline counts them)", () => {

@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 import { inputItems, MOCK_TEXT, upstreamCalls } from "../e2e/helpers.ts";
-import { BIN, cliWorks, describeRun, recordingProxy, runClient, type RunResult, tempDir, TOOL_COMMAND, TOOL_OUTPUT, toolPrompt } from "./helpers.ts";
+import { BIN, claudeEnv, cliWorks, describeRun, recordingProxy, runClient, type RunResult, tempDir, TOOL_COMMAND, TOOL_OUTPUT, toolPrompt } from "./helpers.ts";
 
 let gw: TestGateway;
 let proxy: ReturnType<typeof recordingProxy>;
@@ -35,19 +35,7 @@ let runs = 0;
 async function claude(auth: Auth, args: string[]): Promise<{ r: RunResult; result: any; why: string }> {
   const home = join(work.dir, `run${++runs}`);
   mkdirSync(join(home, ".claude"), { recursive: true });
-  const env: Record<string, string> = {
-    HOME: home,
-    CLAUDE_CONFIG_DIR: join(home, ".claude"),
-    ANTHROPIC_BASE_URL: proxy.url,
-    // Offline and quiet: no telemetry, error reports, update checks or other non-essential calls.
-    DISABLE_TELEMETRY: "1",
-    DISABLE_ERROR_REPORTING: "1",
-    DISABLE_AUTOUPDATER: "1",
-    DISABLE_BUG_COMMAND: "1",
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-    CLAUDE_CODE_DISABLE_TERMINAL_TITLE: "1",
-    API_TIMEOUT_MS: "60000",
-  };
+  const env = claudeEnv(home, proxy.url);
   if (auth === "x-api-key") env.ANTHROPIC_API_KEY = gw.key;
   else env.ANTHROPIC_AUTH_TOKEN = gw.key;
   const r = await runClient([join(BIN, "claude"), "-p", "--output-format", "json", ...args], { env, cwd: home, timeoutMs: 90_000 });

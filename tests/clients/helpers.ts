@@ -129,3 +129,19 @@ export function recordingProxy(target: string): { url: string; seen: SeenRequest
   });
   return { url: `http://127.0.0.1:${server.port}`, seen, stop: () => void server.stop(true) };
 }
+
+/** Claude Code's environment for a run against `baseUrl`: its own config dir, offline and quiet (no telemetry, error reports, update checks). No key: the caller adds one. */
+export function claudeEnv(home: string, baseUrl: string): Record<string, string> {
+  return {
+    HOME: home,
+    CLAUDE_CONFIG_DIR: join(home, ".claude"),
+    ANTHROPIC_BASE_URL: baseUrl,
+    DISABLE_TELEMETRY: "1",
+    DISABLE_ERROR_REPORTING: "1",
+    DISABLE_AUTOUPDATER: "1",
+    DISABLE_BUG_COMMAND: "1",
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    CLAUDE_CODE_DISABLE_TERMINAL_TITLE: "1",
+    API_TIMEOUT_MS: "60000",
+  };
+}

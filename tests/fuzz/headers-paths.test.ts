@@ -18,7 +18,8 @@ let gw: TestGateway;
 let port: number;
 let bunRefusals = 0;
 beforeAll(async () => {
-  gw = await startTestGateway({ accounts: ["ok"] });
+  // Hundreds of wrong keys on purpose: the backoff on failed authentication has its own test (security/auth-backoff).
+  gw = await startTestGateway({ accounts: ["ok"], config: { server: { auth_failures_per_minute: 0 } } });
   port = Number(new URL(gw.url).port);
 });
 afterAll(async () => {

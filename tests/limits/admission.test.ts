@@ -21,7 +21,9 @@ describe("model permission", () => {
     [undefined, undefined, "gpt-5", "gpt-5", true],
     [["gpt-5*"], undefined, "gpt-5-codex", "gpt-5-codex", true],
     [["gpt-5*"], undefined, "o3", "o3", false],
-    [["fast"], undefined, "gpt-5-mini", "fast", true], // an allowed alias
+    [["fast"], undefined, "gpt-5-mini", "fast", false], // the requested name never widens: allow the model behind the alias
+    [["*-mini*"], undefined, "gpt-5.5", "gpt-5.5-minimal", false], // issue 18: an effort suffix does not pass for a mini model
+    [["*-mini*"], undefined, "gpt-5.4-mini", "gpt-5.4-mini-high", true],
     [["gpt-5-mini"], undefined, "gpt-5-mini", "fast", true], // the model behind an alias
     [["*"], ["*codex*"], "gpt-5-codex", "gpt-5-codex", false], // deny wins
     [undefined, ["gpt-5-mini"], "gpt-5-mini", "fast", false], // deny applies after alias resolution

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Server } from "bun";
 import { buildApp } from "../../src/app.ts";
 import type { AnyApp } from "../../src/routes/module.ts";
 import { configFromObject } from "../../src/config/load.ts";
@@ -67,7 +66,7 @@ function makeConfig(tightRpm = 3): Config {
 const USAGE = { input_tokens: 1200, input_tokens_details: { cached_tokens: 200 }, output_tokens: 300, output_tokens_details: { reasoning_tokens: 100 }, total_tokens: 1500 };
 
 let dir: string;
-let server: Server<undefined>;
+let server: ReturnType<typeof serveHttp>;
 let base: string;
 let rt: Runtime;
 let store: UsageStore;
@@ -96,7 +95,7 @@ function build(): void {
     route("/v1/messages", surfaceHandler(rt, echo("messages", "anthropic"))),
     usageRoutes(rt, { usage: store, admission }),
   ]);
-  server = serveHttp({ host: "127.0.0.1", port: 0, bodyLimitBytes: 1 << 20, corsOrigins: () => [], trustProxy: () => false, log: fake.log, handle: (r) => app.handle(r) });
+  server = serveHttp({ host: "127.0.0.1", port: 0, bodyLimitBytes: 1 << 20, corsOrigins: () => [], trustProxy: () => false, bodyTimeoutMs: () => 30_000, authFailuresPerMinute: () => 0, log: fake.log, handle: (r) => app.handle(r) });
   base = `http://127.0.0.1:${server.port}`;
 }
 

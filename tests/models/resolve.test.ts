@@ -121,7 +121,9 @@ describe("createModelResolver", () => {
     ["my-model", "weird", "my-model", "weird", undefined],
   ] as const)("%s (client effort %s) → %s @ %s", (name, clientEffort, upstream, effort, clampedFrom) => {
     const r = plain(name, clientEffort);
-    expect(r).toEqual({ requested: name, upstream, effort, ...(clampedFrom ? { clampedFrom } : {}) } as never);
+    // The gpt-5.6 family is Responses Lite (docs/protocol.md P2.5).
+    const lite = upstream.startsWith("gpt-5.6-") ? { lite: true } : {};
+    expect(r).toEqual({ requested: name, upstream, effort, ...(clampedFrom ? { clampedFrom } : {}), ...lite } as never);
   });
 
   test.each([

@@ -25,7 +25,7 @@ function gateway(fetchUpstreamModels?: () => Promise<unknown>) {
 const get = (path: string, key = TEST_KEY) => new Request(`http://gw.test${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
 
 describe("GET /v1/models", () => {
-  test.each(["/v1/models", "/models", "/codex/v1/models", "/backend-api/codex/models"])("%s without an upstream: the built-in catalog, suffixes and aliases in the OpenAI list format", async (path) => {
+  test.each(["/v1/models", "/models", "/codex/v1/models"])("%s without an upstream: the built-in catalog, suffixes and aliases in the OpenAI list format", async (path) => {
     const { app } = gateway();
     const res = await app.handle(get(path));
     expect(res.status).toBe(200);

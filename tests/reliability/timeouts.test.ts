@@ -67,7 +67,10 @@ describe("first_byte_timeout: headers, then nothing", () => {
     expect(res.status).toBe(200);
     expect(text).toContain("Hello from the mock upstream.".split(" ")[0]);
     expect(terminalStreamError(c, text)).toBeUndefined();
-    expect(proxy.silentServed()).toBe(before + 1);
+    // A timeout is transient (issue 16): the silent account gets one retry after a short backoff,
+    // unless its circuit breaker opened after timing out again and again while the other served.
+    expect(proxy.silentServed() - before).toBeGreaterThanOrEqual(1);
+    expect(proxy.silentServed() - before).toBeLessThanOrEqual(2);
     expect(Date.now() - started).toBeLessThan(2000);
     const rec = await recentEntry(gw, res.headers.get("x-request-id")!);
     expect(rec).toMatchObject({ status: 200, account: "good" });
@@ -78,7 +81,8 @@ describe("first_byte_timeout: headers, then nothing", () => {
     const failed = logLines(gw).filter((l) => l.msg === "upstream attempt failed");
     expect(failed.length).toBe(proxy.silentServed());
     expect(failed.every((l) => l.account === "quiet" && l.code === "upstream_timeout")).toBe(true);
-    expect(await metricValue(gw, "codex_gateway_failovers_total")).toBe(proxy.silentServed());
+    // One move to the other account per request, however many tries the silent one got.
+    expect(await metricValue(gw, "codex_gateway_failovers_total")).toBe(cases.length + 1);
     expect(await inUse(gw)).toBe(0);
   });
 });

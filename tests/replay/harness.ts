@@ -14,8 +14,9 @@
 import { isGatewayError } from "../../src/errors.ts";
 import { errorResponse } from "../../src/http/envelope.ts";
 import { KNOWN_EVENT_TYPES } from "../../src/codex/events.ts";
-import { nonStreamOutcome } from "../../src/pipeline/non-stream.ts";
-import { accumulate, initAccumulator } from "../../src/translate/responses/accumulate.ts";
+import { accumulateEvent, nonStreamOutcome } from "../../src/pipeline/non-stream.ts";
+import { initAccumulator } from "../../src/translate/responses/accumulate.ts";
+import { AnswerWatch } from "../../src/translate/output-limits.ts";
 import type { CodexEvent } from "../../src/codex/types.ts";
 import type { ReasoningOutput, TranslateContext } from "../../src/translate/types.ts";
 import { parseEventData, SseParser, type SseRecord } from "../../src/upstream/sse.ts";
@@ -49,6 +50,8 @@ export function buildContext(rs: ReplaySurface, requestBody: unknown, mode: Mode
     now: FIXED_NOW,
     newId: idFactory(),
     keyName: "fixtures",
+    // The config default (models.max_output_tokens_emulation).
+    maxOutputTokensEmulation: 4096,
   };
   // The surfaces are built over empty state (surfaces.ts): their reasoning/response lookups miss.
   const ctx = rs.surface.context ? rs.surface.context(base, body, info, input) : base;
@@ -132,7 +135,9 @@ export interface JsonAnswer {
 export async function replayJson(rs: ReplaySurface, requestBody: unknown, events: CodexEvent[], o: RunOptions): Promise<JsonAnswer> {
   const ctx = buildContext(rs, requestBody, "json", o);
   const acc = initAccumulator();
-  for (const ev of events) accumulate(acc, structuredClone(ev));
+  // As the pipeline reads (src/pipeline/unary.ts): a stop sequence or cap ends the reading early.
+  const watch = ctx.outputLimits ? new AnswerWatch(ctx.outputLimits) : undefined;
+  for (const ev of events) if (accumulateEvent(acc, structuredClone(ev), watch)) break;
   try {
     // The pipeline's own decision (src/pipeline/non-stream.ts).
     const outcome = nonStreamOutcome(rs.surface, acc, ctx);

@@ -134,7 +134,7 @@ describe("responsesToCodex: docs/clients.md C4.1", () => {
     expect(out.input[2].output).toEqual([{ type: "input_text", text: "r" }]);
   });
 
-  test("item ids are stripped, except on reasoning items that carry encrypted_content", () => {
+  test("item ids are stripped, except on reasoning items that carry encrypted_content; an id-only reasoning item nobody can resolve is dropped", () => {
     const out = norm({
       input: [
         { id: null, type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] },
@@ -146,8 +146,8 @@ describe("responsesToCodex: docs/clients.md C4.1", () => {
       ],
       tools: [{ type: "function", name: "f", parameters: {} }],
     });
-    expect(out.input.map((i: any) => i.id)).toEqual([undefined, "rs_1", undefined, undefined, undefined, undefined]);
-    expect(out.input[2]).toEqual({ type: "reasoning", summary: [{ type: "summary_text", text: "s" }] });
+    expect(out.input.map((i: any) => i.id)).toEqual([undefined, "rs_1", undefined, undefined, undefined]);
+    expect(out.input.map((i: any) => i.type)).toEqual(["message", "reasoning", "message", "function_call", "function_call_output"]);
   });
 
   test("an empty assistant message is dropped (only tool calls follow)", () => {
@@ -170,7 +170,12 @@ describe("responsesToCodex: docs/clients.md C4.1", () => {
     expect(norm({ session_id: "s1" }, { sessionId: "s1" }).prompt_cache_key).toBe("s1");
     expect("session_id" in norm({ session_id: "s1" }, { sessionId: "s1" })).toBe(false);
     expect(norm({ prompt_cache_key: "pk" }, { sessionId: "s1" }).prompt_cache_key).toBe("pk");
-    expect("prompt_cache_key" in norm({})).toBe(false);
+    // No session: a fingerprint of the conversation, the same on every turn of it, scoped by key.
+    const first = norm({ instructions: "I", input: [user("first")] }).prompt_cache_key;
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(norm({ instructions: "I", input: [user("first"), { role: "assistant", content: "a" }, user("second")] }).prompt_cache_key).toBe(first);
+    expect(norm({ instructions: "I", input: [user("other")] }).prompt_cache_key).not.toBe(first);
+    expect(norm({ instructions: "I", input: [user("first")] }, { keyName: "tenant-2" }).prompt_cache_key).not.toBe(first);
   });
 
   test("a Codex CLI body passes through apart from the model name and item ids", () => {
@@ -279,10 +284,11 @@ describe("previous_response_id (emulated, docs/clients.md C4.5)", () => {
   });
 });
 
-describe("compact bodies (docs/protocol.md P9.1)", () => {
-  test("no store/stream/include; model and effort resolved; input normalized", () => {
-    const out = norm({ store: false, stream: true, include: ["reasoning.encrypted_content"], input: "summarize", tools: [], parallel_tool_calls: true }, { compact: true, effort: "high" });
-    expect(out).toEqual({ model: "gpt-5.4", input: [user("summarize")], instructions: "You are a helpful assistant.", tools: [], reasoning: { effort: "high" } });
+describe("compact bodies (docs/protocol.md P9: v1 served on v2)", () => {
+  test("a normal streamed body whose last input item is the one compaction_trigger; model and effort resolved", () => {
+    const out = norm({ store: false, stream: true, include: ["reasoning.encrypted_content"], input: [{ type: "compaction_trigger" }, { type: "message", role: "user", content: "summarize" }], tools: [], parallel_tool_calls: true }, { compact: true, effort: "high" });
+    expect(out).toMatchObject({ model: "gpt-5.4", instructions: "You are a helpful assistant.", tools: [], reasoning: { effort: "high" }, stream: true, store: false, include: ["reasoning.encrypted_content"] });
+    expect(out.input).toEqual([user("summarize"), { type: "compaction_trigger" }]);
   });
 });
 

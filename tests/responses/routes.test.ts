@@ -146,26 +146,55 @@ describe("raw passthrough", () => {
   });
 });
 
-describe("POST /v1/responses/compact", () => {
-  test("unary JSON: no stream/store/include upstream, model resolved, the answer passed through", async () => {
-    const answer = JSON.stringify({ output: [{ type: "compaction", encrypted_content: "gAAAA-c" }] });
+describe("POST /v1/responses/compact (served on compaction v2, docs/protocol.md P9)", () => {
+  test("a streamed /responses turn with a final compaction_trigger upstream; the v1 answer: kept messages + the compaction item", async () => {
+    const item = { type: "compaction", encrypted_content: "gAAAA-c" };
+    const events = [
+      { type: "response.created", response: { id: "resp_c", status: "in_progress", output: [] } },
+      { type: "response.output_item.done", output_index: 0, item },
+      { type: "response.completed", response: { id: "resp_c", status: "completed", output: [], usage: { input_tokens: 10, output_tokens: 2, total_tokens: 12 } } },
+    ];
     const { rt, app } = gateway(async () => {
       let done = false;
-      return { account: "a", attempts: 1, status: 200, headers: new Headers({ "content-type": "application/json" }), next: async () => (done ? null : ((done = true), { bytes: new TextEncoder().encode(answer), events: [] })), cancel() {} };
+      return { account: "a", attempts: 1, status: 200, headers: new Headers({ "content-type": "text/event-stream" }), next: async () => (done ? null : ((done = true), { bytes: new Uint8Array(0), events })), cancel() {} };
     });
-    const res = await app.handle(post("/v1/responses/compact", { model: "gpt-5.1-codex-max-xhigh", input: [{ type: "message", role: "user", content: "long history" }], instructions: "x", tools: [], parallel_tool_calls: false, store: false, stream: true, include: ["reasoning.encrypted_content"] }));
+    const history = [
+      { type: "message", role: "user", content: "long history" },
+      { type: "message", role: "assistant", content: [{ type: "output_text", text: "answer" }] },
+    ];
+    const res = await app.handle(post("/v1/responses/compact", { model: "gpt-5.1-codex-max-xhigh", input: history, instructions: "x", tools: [], parallel_tool_calls: false }));
     expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toBe("application/json");
-    expect(await res.text()).toBe(answer);
-    expect(rt.requests[0]).toMatchObject({ path: "/responses/compact", stream: false, model: "gpt-5.1-codex-max" });
-    expect(sent(rt)).toEqual({ model: "gpt-5.1-codex-max", input: [{ type: "message", role: "user", content: [{ type: "input_text", text: "long history" }] }], instructions: "x", tools: [], reasoning: { effort: "xhigh" } });
+    const body = await res.json();
+    expect(body).toMatchObject({ object: "response.compaction", output: [history[0], item], usage: { input_tokens: 10 } });
+    expect(rt.requests[0]).toMatchObject({ path: "/responses", stream: true, model: "gpt-5.1-codex-max" });
+    const up = sent(rt);
+    expect(up).toMatchObject({ model: "gpt-5.1-codex-max", stream: true, store: false, instructions: "x", reasoning: { effort: "xhigh" } });
+    expect(up.input.at(-1)).toEqual({ type: "compaction_trigger" });
+    expect(up.input.slice(0, -1)).toEqual([
+      { type: "message", role: "user", content: [{ type: "input_text", text: "long history" }] },
+      { type: "message", role: "assistant", content: [{ type: "output_text", text: "answer" }] },
+    ]);
+  });
+
+  test("an answer without a compaction item is a 502, not an empty history", async () => {
+    const { app } = gateway(async () => {
+      let done = false;
+      const events = [{ type: "response.completed", response: { id: "r", status: "completed", output: [] } }];
+      return { account: "a", attempts: 1, status: 200, headers: new Headers(), next: async () => (done ? null : ((done = true), { bytes: new Uint8Array(0), events })), cancel() {} };
+    });
+    const res = await app.handle(post("/v1/responses/compact", { model: "gpt-5.5", input: [{ type: "message", role: "user", content: "x" }] }));
+    expect(res.status).toBe(502);
+    expect((await res.json()).error.code).toBe("compaction_missing");
   });
 });
 
 describe("non-POST requests", () => {
-  test.each(["/v1/responses", "/responses", "/codex/v1/responses", "/backend-api/codex/responses", "/v1/responses/compact"])("%s: WebSocket upgrade → 426, plain GET → 405", async (path) => {
+  test.each(["/v1/responses", "/responses", "/codex/v1/responses", "/backend-api/codex/responses", "/v1/responses/compact"])("%s: WebSocket upgrade without a WebSocket server → 426 (after the key), plain GET → 405", async (path) => {
     const { app } = gateway();
-    const ws = await app.handle(new Request(`http://gw.test${path}`, { headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" } }));
+    const upgrade = { upgrade: "websocket", connection: "Upgrade", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" };
+    // The handshake is authenticated first (tests/websocket covers the real upgrade).
+    if (!path.endsWith("/compact")) expect((await app.handle(new Request(`http://gw.test${path}`, { headers: upgrade }))).status).toBe(401);
+    const ws = await app.handle(new Request(`http://gw.test${path}`, { headers: { ...upgrade, authorization: `Bearer ${TEST_KEY}` } }));
     expect(ws.status).toBe(426);
     expect((await ws.json()).error).toMatchObject({ type: "invalid_request_error", code: "websocket_not_supported" });
     const get = await app.handle(new Request(`http://gw.test${path}`));

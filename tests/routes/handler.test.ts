@@ -174,8 +174,9 @@ describe("unkeyed answers", () => {
     expect(get.headers.get("allow")).toBe("POST");
     expect(get.headers.get("x-request-id")).toBe(RID);
     expect(envelopeCode("openai", await get.json())).toBe("method_not_allowed");
+    // A WebSocket handshake is authenticated first (routes/responses-ws.ts).
     const ws: Response = await gateway.handle(request("GET", "/v1/responses", { upgrade: "websocket", connection: "Upgrade" }));
-    expect(ws.status).toBe(426);
+    expect(ws.status).toBe(401);
     expect(ws.headers.get("x-request-id")).toBe(RID);
   });
 

@@ -35,7 +35,8 @@ describe("admin API from loopback (default: allow_remote off)", () => {
   let local: string;
   let lan: string | undefined;
   beforeAll(async () => {
-    gw = await startTestGateway({ config: { server: { listen: "0.0.0.0:0" } } });
+    // Dozens of wrong tokens on purpose: the backoff on failed authentication has its own test (auth-backoff).
+    gw = await startTestGateway({ config: { server: { listen: "0.0.0.0:0", auth_failures_per_minute: 0 } } });
     const port = new URL(gw.url).port;
     local = `http://127.0.0.1:${port}`;
     lan = LAN ? `http://${LAN}:${port}` : undefined;
@@ -106,7 +107,8 @@ describe("admin API with allow_remote and trust_proxy", () => {
   let gw: TestGateway;
   let lan: string | undefined;
   beforeAll(async () => {
-    gw = await startTestGateway({ config: { server: { listen: "0.0.0.0:0", trust_proxy: true }, admin: { token: ADMIN_TOKEN, allow_remote: true } } });
+    // The LAN address is a Host name the admin API must be told about (admin.allowed_hosts, DNS-rebinding protection).
+    gw = await startTestGateway({ config: { server: { listen: "0.0.0.0:0", trust_proxy: true }, admin: { token: ADMIN_TOKEN, allow_remote: true, allowed_hosts: LAN ? [LAN] : [] } } });
     lan = LAN ? `http://${LAN}:${new URL(gw.url).port}` : undefined;
   });
   afterAll(() => gw.stop());

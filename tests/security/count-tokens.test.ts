@@ -6,6 +6,7 @@
  * budget of its own (separate from message requests, as Anthropic does).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { randomBytes } from "node:crypto";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 
 const LIMITED = "sk-limited-0123456789abcdefghijkl";
@@ -15,7 +16,8 @@ let gw: TestGateway;
 beforeAll(async () => {
   gw = await startTestGateway({
     config: {
-      server: { body_limit_mb: 4 },
+      // A short budget, so a count over it is certain on any machine.
+      server: { body_limit_mb: 8, count_tokens_budget: "300ms" },
       keys: [
         { name: "e2e", key: "sk-e2e-0123456789abcdefghijklmnop" },
         { name: "limited", key: LIMITED, limits: { rpm: 5 } },
@@ -26,23 +28,16 @@ beforeAll(async () => {
 });
 afterAll(() => gw.stop());
 
-/** ~`bytes` of random lowercase words (no cache can hide the cost). */
-function randomWords(bytes: number, seed = 1): string {
-  const out: string[] = [];
-  let x = seed;
-  let size = 0;
-  while (size < bytes) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    const len = 3 + ((x >>> 8) % 12);
-    let w = "";
-    for (let i = 0; i < len; i++) {
-      x = (x * 1103515245 + 12345) >>> 0;
-      w += "abcdefghijklmnopqrstuvwxyz"[(x >>> 16) % 26];
-    }
-    out.push(w);
-    size += len + 1;
-  }
-  return out.join(" ");
+/**
+ * ~`bytes` of random lowercase letters without a space (from the CSPRNG: a seeded generator
+ * repeats, and the tokenizer's cache then hides the cost). Long runs are the tokenizer's slow
+ * case: ~2.5 s of CPU per MB on the machine this was written on.
+ */
+function randomWords(bytes: number, _seed = 0): string {
+  const b = randomBytes(bytes);
+  const out: string[] = new Array(bytes);
+  for (let i = 0; i < bytes; i++) out[i] = "abcdefghijklmnopqrstuvwxyz"[b[i] % 26];
+  return out.join("");
 }
 
 const count = (key: string, text: string) =>
@@ -76,11 +71,15 @@ describe("counting runs off the event loop", () => {
     expect(g.status).toBe(200);
     const ab: any = await a.json();
     const gb: any = await g.json();
-    // Random words run ~1 token per 2–3 characters; an estimate must be in that neighbourhood.
+    // Random letters run ~1 token per 2 characters; an estimate must be in that neighbourhood.
     expect(ab.input_tokens).toBeGreaterThan(150_000);
     expect(gb.totalTokens).toBeGreaterThan(150_000);
-    expect(waits.length).toBeGreaterThan(3);
-    expect(Math.max(...waits)).toBeLessThan(250);
+    // On the event loop, one /healthz would have waited for the whole count; here they keep coming.
+    // (Bounds loose enough for a loaded 2-core machine: the worker competes for a core.)
+    const sorted = [...waits].sort((a, b) => a - b);
+    const summary = `waits ${JSON.stringify(waits)}`;
+    expect(waits.length, summary).toBeGreaterThanOrEqual(4);
+    expect(sorted[Math.floor(sorted.length / 2)], summary).toBeLessThan(100);
   }, 30_000);
 
   test("a count over the time budget is answered with an estimate, marked by a header, in bounded time", async () => {
@@ -90,7 +89,7 @@ describe("counting runs off the event loop", () => {
     expect(res.headers.get("x-codex-gateway-token-count")).toBe("estimate");
     const body: any = await res.json();
     expect(Object.keys(body)).toEqual(["input_tokens"]);
-    expect(body.input_tokens).toBeGreaterThan(300_000);
+    expect(body.input_tokens).toBeGreaterThan(500_000);
     expect(Date.now() - started).toBeLessThan(6000);
   }, 20_000);
 
@@ -135,7 +134,7 @@ describe("the key's limits apply to count_tokens", () => {
   test("concurrency 1: a second count while one runs is refused", async () => {
     const big = randomWords(1024 * 1024, 13);
     const first = count(SERIAL, big);
-    await Bun.sleep(150);
+    await Bun.sleep(100);
     const second = await count(SERIAL, "small");
     expect(second.status).toBe(429);
     expect(((await second.json()) as any).error.message).toContain("concurrent");

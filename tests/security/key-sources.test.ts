@@ -38,7 +38,7 @@ describe("?key= authenticates on the Gemini paths only", () => {
     ["POST", "/v1beta/models/gemini-2.5-pro:countTokens", geminiBody],
     ["POST", "/v1/models/gemini-2.5-pro:generateContent", geminiBody],
     ["GET", "/v1beta/models", undefined],
-    ["GET", "/v1beta/models/gemini-2.5-pro", undefined],
+    ["GET", "/v1beta/models/gpt-5.5", undefined],
     // Google SDKs list models at /v1/models with ?key= (answered in Google's shape).
     ["GET", "/v1/models", undefined],
   ] as const)("%s %s?key=… is served", async (method, path, body) => {

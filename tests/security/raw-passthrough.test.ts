@@ -40,7 +40,8 @@ beforeAll(async () => {
   });
   gw = await startTestGateway({
     config: {
-      upstream: { base_url: `http://127.0.0.1:${capture.port}/backend-api/codex` },
+      // HTTP (SSE) to the upstream, so the capturing proxy sees each request body as bytes.
+      upstream: { base_url: `http://127.0.0.1:${capture.port}/backend-api/codex`, transport: "sse" },
       keys: [
         { name: "e2e", key: "sk-e2e-0123456789abcdefghijklmnop" },
         { name: "mini", key: MINI, models: { allow: ["*-mini*"] } },

@@ -59,7 +59,8 @@ beforeAll(async () => {
     accounts: [{ name: "inline", access_token: INLINE_ACCESS, account_id: "acct-inline" }],
     config: {
       server: { record_dir: recordDir, log_level: "debug" },
-      upstream: { base_url: proxy.baseUrl },
+      // SSE (HTTP) to the upstream: the fault proxy in front of the mock speaks HTTP only.
+      upstream: { base_url: proxy.baseUrl, transport: "sse" },
       accounts_dir: accountsDir,
       routing: { strategy: "round_robin" },
       keys: [

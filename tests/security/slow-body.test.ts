@@ -1,10 +1,10 @@
 /**
  * Finding 1 of issue 18 (slow body, no key): a client that sends the headers of a POST with
  * `Content-Length: 1000` and then nothing must not hold a connection. The key is checked from the
- * headers before the body is read (no key → 401 at once, connection closed), a body must arrive
- * within `server.body_timeout` (then 408, connection closed), and only an authenticated request
- * gets the long-stream exemption from the idle timer. Raw TCP sockets (node:net), since fetch()
- * cannot send headers without their body.
+ * headers before the body is read (no key → 401 at once, the connection closed after a short grace
+ * for the rest of the body), a body must arrive within `server.body_timeout` (then 408, connection
+ * closed), and only an authenticated request gets the long-stream exemption from the idle timer.
+ * Raw TCP sockets (node:net), since fetch() cannot send headers without their body.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import net from "node:net";
@@ -13,7 +13,7 @@ import { ADMIN_TOKEN, startTestGateway, type TestGateway } from "../helpers/gate
 let gw: TestGateway;
 let port: number;
 beforeAll(async () => {
-  gw = await startTestGateway({ config: { server: { body_timeout: "1s" } } });
+  gw = await startTestGateway({ config: { server: { body_timeout: "3s" } } });
   port = Number(new URL(gw.url).port);
 });
 afterAll(() => gw.stop());
@@ -68,54 +68,55 @@ const KEYED_PATHS: [string, [string, string][]][] = [
   ["/admin/accounts", []],
 ];
 
-describe("no key: refused from the headers, connection closed at once", () => {
-  test.each(KEYED_PATHS)("%s", async (path) => {
-    const held = await holdOpen(path, [], 2500);
-    expect(held.status).toContain("401");
-    expect(held.closedAfterMs).toBeDefined();
-    expect(held.closedAfterMs!).toBeLessThan(1000);
+/** An anonymous request waits this long at most for the rest of its body (http/drain.ts), well before the 3 s body deadline. */
+const ANONYMOUS_CLOSE_MS = 1800;
+
+describe("no key: refused from the headers, connection closed within a short grace", () => {
+  test("every keyed route: 401 without reading the body, connection closed long before the body deadline", async () => {
+    const all = await Promise.all(KEYED_PATHS.map(async ([path]) => ({ path, ...(await holdOpen(path, [], 5000)) })));
+    for (const h of all) {
+      expect(h.status, h.path).toContain("401");
+      expect(h.closedAfterMs, h.path).toBeDefined();
+      expect(h.closedAfterMs!, h.path).toBeLessThan(ANONYMOUS_CLOSE_MS);
+    }
   });
 
   test("a wrong key is refused the same way", async () => {
-    const held = await holdOpen("/v1/chat/completions", [["Authorization", "Bearer sk-not-a-key-0123456789abcdef"]], 2500);
+    const held = await holdOpen("/v1/chat/completions", [["Authorization", "Bearer sk-not-a-key-0123456789abcdef"]], 5000);
     expect(held.status).toContain("401");
-    expect(held.closedAfterMs!).toBeLessThan(1000);
+    expect(held.closedAfterMs!).toBeLessThan(ANONYMOUS_CLOSE_MS);
   });
 
-  test("20 sockets without a key: all closed within the deadline", async () => {
-    const all = await Promise.all(Array.from({ length: 20 }, (_, i) => holdOpen(KEYED_PATHS[i % KEYED_PATHS.length][0], [], 2500)));
+  test("20 sockets without a key: all closed within the grace", async () => {
+    const all = await Promise.all(Array.from({ length: 20 }, (_, i) => holdOpen(KEYED_PATHS[i % KEYED_PATHS.length][0], [], 5000)));
     expect(all.filter((h) => h.closedAfterMs === undefined)).toHaveLength(0);
-    expect(Math.max(...all.map((h) => h.closedAfterMs!))).toBeLessThan(1500);
+    expect(Math.max(...all.map((h) => h.closedAfterMs!))).toBeLessThan(ANONYMOUS_CLOSE_MS + 300);
   });
 });
 
 describe("a valid key: the body must arrive within server.body_timeout", () => {
   const key = (): [string, string][] => [["Authorization", `Bearer ${gw.key}`]];
 
-  test.each(KEYED_PATHS.filter(([p]) => !p.startsWith("/admin")))("%s: 408, connection closed", async (path) => {
-    const held = await holdOpen(path, path.includes("gemini") ? [["x-goog-api-key", gw.key]] : key(), 4000);
-    expect(held.status).toContain("408");
-    expect(held.closedAfterMs).toBeDefined();
-    expect(held.closedAfterMs!).toBeGreaterThanOrEqual(900);
-    expect(held.closedAfterMs!).toBeLessThan(2500);
-  });
-
-  test("the admin API (with its token) has the same deadline", async () => {
-    const held = await holdOpen("/admin/accounts", [["Authorization", `Bearer ${ADMIN_TOKEN}`]], 4000);
-    expect(held.status).toContain("408");
-    expect(held.closedAfterMs!).toBeLessThan(2500);
-  });
-
-  test("a body dripped one byte at a time is cut at the deadline too (a total, not an idle timer)", async () => {
-    const held = await holdOpen("/v1/chat/completions", key(), 4000, { dripMs: 100 });
-    expect(held.status).toContain("408");
-    expect(held.closedAfterMs!).toBeLessThan(2500);
-  });
+  test("every keyed route, the admin API and a body dripped a byte at a time: 408 at the deadline (Google: 504 DEADLINE_EXCEEDED), connection closed", async () => {
+    const cases: [string, [string, string][], { dripMs?: number }][] = [
+      ...KEYED_PATHS.filter(([p]) => !p.startsWith("/admin")).map(([p]) => [p, p.includes("gemini") ? [["x-goog-api-key", gw.key]] : key(), {}] as [string, [string, string][], { dripMs?: number }]),
+      ["/admin/accounts", [["Authorization", `Bearer ${ADMIN_TOKEN}`]], {}],
+      // A total, not an idle timer: a byte every 100 ms never lets an idle timer fire.
+      ["/v1/chat/completions", key(), { dripMs: 100 }],
+    ];
+    const all = await Promise.all(cases.map(async ([path, headers, opts]) => ({ path, ...(await holdOpen(path, headers, 6000, opts)) })));
+    for (const h of all) {
+      expect(h.status, h.path).toContain(h.path.includes("gemini") ? "504" : "408");
+      expect(h.closedAfterMs, h.path).toBeDefined();
+      expect(h.closedAfterMs!, h.path).toBeGreaterThanOrEqual(2900);
+      expect(h.closedAfterMs!, h.path).toBeLessThan(4500);
+    }
+  }, 15_000);
 
   test("20 keyed sockets: all closed shortly after the deadline, and the gateway keeps serving", async () => {
-    const all = await Promise.all(Array.from({ length: 20 }, () => holdOpen("/v1/chat/completions", key(), 4000)));
+    const all = await Promise.all(Array.from({ length: 20 }, () => holdOpen("/v1/chat/completions", key(), 6000)));
     expect(all.filter((h) => h.closedAfterMs === undefined)).toHaveLength(0);
-    expect(Math.max(...all.map((h) => h.closedAfterMs!))).toBeLessThan(3000);
+    expect(Math.max(...all.map((h) => h.closedAfterMs!))).toBeLessThan(5000);
     const ok = await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${gw.key}`, "content-type": "application/json" }, body: JSON.stringify({ model: "gpt-5.5", messages: [{ role: "user", content: "still here" }] }) });
     expect(ok.status).toBe(200);
     await ok.text();

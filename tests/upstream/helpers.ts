@@ -44,7 +44,8 @@ export function harness(mock: MockUpstream, accounts: Record<string, unknown>[],
   const build = (obj: Record<string, unknown>) =>
     configFromObject({
       ...obj,
-      upstream: { base_url: mock.baseUrl, auth_url: mock.authUrl, first_byte_timeout: "1s", idle_timeout: "500ms", max_attempts: 3, ...(obj.upstream as object) },
+      // SSE unless a test asks for the WebSocket transport (tests/websocket).
+      upstream: { base_url: mock.baseUrl, auth_url: mock.authUrl, first_byte_timeout: "1s", idle_timeout: "500ms", max_attempts: 3, transport: "sse", ...(obj.upstream as object) },
       routing: { strategy: "round_robin", ...(obj.routing as object), cooldown: { burst_429: "30s", server_error: "5s", network_error: "5s", forbidden: "5m", ...((obj.routing as any)?.cooldown ?? {}) } },
     });
   let config = build({ accounts, ...(o.config ?? {}) });

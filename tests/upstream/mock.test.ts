@@ -75,12 +75,12 @@ describe("the mock speaks the backend's SSE", () => {
     expect(Object.keys(SCENARIOS)).toContain("failed-at-once");
   });
 
-  test("records requests; compact answers JSON", async () => {
+  test("records requests; /responses/compact is gone (404, as on the backend since 2026-08)", async () => {
     const n = mock.requests.length;
     const r = await fetch(`${mock.baseUrl}/responses/compact`, { method: "POST", headers: { authorization: "Bearer tok-ok" }, body: JSON.stringify({ model: "gpt-5.5", input: [] }) });
-    expect(((await r.json()) as any).output[0].type).toBe("compaction");
-    expect(mock.requests[n].path).toBe("/backend-api/codex/responses/compact");
-    expect(mock.requests[n].body.model).toBe("gpt-5.5");
+    expect(r.status).toBe(404);
+    expect(await r.json()).toEqual({ detail: "Not Found" });
+    expect(mock.requests[n]).toMatchObject({ path: "/backend-api/codex/responses/compact", status: 404 });
   });
 
   test("fast profile: 50 deltas without delay in one write", async () => {

@@ -2,6 +2,7 @@
  * User-side content blocks (text, image, document, search_result, tool_reference) → Responses
  * input parts (docs/clients.md C5.3). Used for user messages and for tool_result content alike.
  */
+import { clip } from "../clip.ts";
 import { badRequest } from "../../errors.ts";
 import type { CodexItem } from "../../codex/types.ts";
 import { isRecord } from "./util.ts";
@@ -31,7 +32,7 @@ function imagePart(source: unknown, at: string): Part {
     if (m) return IMAGE_TYPES.has(m[1]!.toLowerCase()) ? { type: "input_image", image_url: url, detail: "auto" } : textPart(`[image omitted: unsupported type ${m[1]}]`);
     throw badRequest(`${at}.source.url: must be an http(s) or base64 data: URL`, `${at}.source.url`);
   }
-  throw badRequest(`${at}.source.type: "${String(source.type)}" images are not supported (send base64 or a URL)`, `${at}.source.type`);
+  throw badRequest(`${at}.source.type: "${clip(source.type)}" images are not supported (send base64 or a URL)`, `${at}.source.type`);
 }
 
 function documentParts(block: Record<string, any>, at: string): Part[] {
@@ -53,7 +54,7 @@ function documentParts(block: Record<string, any>, at: string): Part[] {
       return inner.flatMap((b: unknown, i: number) => (isRecord(b) ? userParts(b, `${at}.source.content.${i}`) : []));
     }
     default:
-      throw badRequest(`${at}.source.type: "${String(source.type)}" documents are not supported (send base64 or text)`, `${at}.source.type`);
+      throw badRequest(`${at}.source.type: "${clip(source.type)}" documents are not supported (send base64 or text)`, `${at}.source.type`);
   }
 }
 

@@ -5,6 +5,7 @@
 import { anthropicSessionKey } from "./session.ts";
 import { requestedEffort } from "./thinking.ts";
 import { validateMessagesBody } from "./validate.ts";
+import { readStopSequences } from "../output-limits.ts";
 
 export interface MessagesInspection {
   model: string;
@@ -19,6 +20,8 @@ export interface MessagesInspection {
 
 export function inspectMessages(body: unknown, headers?: Headers): MessagesInspection {
   validateMessagesBody(body);
+  // Refused here, before any limit is charged (emulated in the answer, docs/clients.md C2.8).
+  readStopSequences(body.stop_sequences, "stop_sequences");
   return {
     model: body.model,
     stream: body.stream === true,

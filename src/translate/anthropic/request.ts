@@ -11,6 +11,8 @@ import { requestedEffort, thinkingMode, type ThinkingMode } from "./thinking.ts"
 import { convertTools } from "./tools.ts";
 import { isRecord } from "./util.ts";
 import { validateMessagesBody } from "./validate.ts";
+import { outputLimits, readStopSequences } from "../output-limits.ts";
+import { strictCompatible } from "../strict-schema.ts";
 
 /** What the response side needs to know about the request; lives at `ctx.anthropic`. */
 export interface AnthropicRequestInfo {
@@ -57,17 +59,16 @@ function firstUserText(input: CodexItem[]): string {
 function textFormat(body: Record<string, any>): Record<string, unknown> | undefined {
   const f = isRecord(body.output_config?.format) ? body.output_config.format : isRecord(body.output_format) ? body.output_format : undefined;
   if (f?.type !== "json_schema" || !isRecord(f.schema)) return undefined;
-  return { format: { type: "json_schema", name: "output", schema: f.schema, strict: true } };
+  const { $schema: _drop, ...schema } = f.schema;
+  // Anthropic guarantees the schema either way; the upstream's strict mode refuses optional properties.
+  return { format: { type: "json_schema", name: "output", schema, strict: strictCompatible(schema) } };
 }
 
 /**
  * Dropped on purpose: max_tokens, temperature, top_p, top_k (rejected docs/protocol.md P2.6),
- * `stop_sequences` (see below), metadata, cache_control, context_management, container,
- * mcp_servers and every other field not built here — the output is built, not filtered.
- *
- * `stop_sequences` are dropped, not emulated (CLIProxyAPI made the same call, #5301): a pure
- * reducer cannot abort the upstream generation, so emulation would still pay for the whole answer
- * and then have to swallow trailing tool calls; Claude Code never sends them.
+ * metadata, cache_control, context_management, container, mcp_servers and every other field not
+ * built here — the output is built, not filtered. `stop_sequences` and a small `max_tokens` are
+ * emulated on the answer (ctx.outputLimits, docs/clients.md C2.8).
  *
  * Side effect: sets `ctx.anthropic` (AnthropicRequestInfo) unless the caller already did, so the
  * stream and non-stream converters that receive the same ctx can reverse tool names and know
@@ -100,11 +101,13 @@ export function anthropicToCodex(body: any, ctx: AnthropicContext): CodexRequest
   if (body.speed === "fast" || body.service_tier === "priority") out.service_tier = "priority";
 
   const sessionKey = typeof ctx.sessionKey === "string" && ctx.sessionKey !== "" ? ctx.sessionKey : anthropicSessionKey(body);
-  out.prompt_cache_key = promptCacheKey(ctx.upstreamModel, sessionKey, instructions, firstUserText(input));
+  out.prompt_cache_key = promptCacheKey(ctx.upstreamModel, sessionKey, instructions, firstUserText(input), ctx.keyName);
   out.store = false;
   out.stream = true;
   out.include = ["reasoning.encrypted_content"];
 
+  // Text blocks are separate: nothing stands between two message items' text.
+  ctx.outputLimits = outputLimits(readStopSequences(body.stop_sequences, "stop_sequences"), body.max_tokens, ctx.maxOutputTokensEmulation, "", out);
   if (ctx.anthropic === undefined) ctx.anthropic = { toolNames: Object.fromEntries([...names.toClient].filter(([s, o]) => s !== o)), thinking: mode } satisfies AnthropicRequestInfo;
   return out;
 }

@@ -7,6 +7,8 @@ import { anthropicFailure } from "./errors.ts";
 import { clientToolUseId } from "./names.ts";
 import { anthropicUsage, stopReason } from "./usage.ts";
 import { isRecord } from "./util.ts";
+import { clientUsage, limitOutput } from "../output-limits.ts";
+import { citationOf, citationTitles, searchBlocks } from "./web-search.ts";
 
 function texts(parts: unknown): string[] {
   if (!Array.isArray(parts)) return [];
@@ -41,7 +43,12 @@ export function anthropicFromResponse(final: any, ctx: AnthropicContext): Record
   const content: Record<string, unknown>[] = [];
   let sawToolUse = false;
   let sawRefusal = false;
-  for (const item of Array.isArray(r.output) ? r.output : []) {
+  let searches = 0;
+  const all: unknown[] = Array.isArray(r.output) ? r.output : [];
+  // Stop sequences and an emulated max_tokens end the message where the stream would (docs/clients.md C2.8).
+  const limited = ctx.outputLimits ? limitOutput(all, ctx.outputLimits) : undefined;
+  const titles = citationTitles(all);
+  for (const item of limited ? limited.output : all) {
     if (!isRecord(item)) continue;
     if (item.type === "reasoning") {
       if (thinking === "off") continue;
@@ -54,7 +61,15 @@ export function anthropicFromResponse(final: any, ctx: AnthropicContext): Record
         if (!isRecord(p)) continue;
         const text = p.type === "refusal" ? p.refusal : p.text;
         if (p.type === "refusal") sawRefusal = true;
-        if (typeof text === "string" && text !== "") content.push({ type: "text", text, citations: null });
+        if (typeof text !== "string" || text === "") continue;
+        const citations = (Array.isArray(p.annotations) ? p.annotations : []).map((a: unknown) => citationOf(a, text)).filter(Boolean);
+        content.push({ type: "text", text, citations: citations.length ? citations : null });
+      }
+    } else if (item.type === "web_search_call") {
+      const blocks = searchBlocks(item, () => ctx.newId("srvtoolu"), titles);
+      if (blocks) {
+        searches++;
+        content.push(...blocks);
       }
     } else if (item.type === "function_call") {
       sawToolUse = true;
@@ -62,15 +77,17 @@ export function anthropicFromResponse(final: any, ctx: AnthropicContext): Record
       content.push({ type: "tool_use", id: clientToolUseId(item.call_id, () => ctx.newId("toolu")), name: toolNames[name] ?? name, input: parseInput(item.arguments) });
     }
   }
-  const usage = anthropicUsage(r.usage) ?? { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  const stop = limited?.stop;
+  const usage: Record<string, unknown> = { ...anthropicUsage(stop ? clientUsage(ctx.outputLimits!, limited!.emittedTokens, r.usage) : r.usage) ?? { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } };
+  if (searches > 0) usage.server_tool_use = { web_search_requests: searches };
   return {
     id: ctx.newId("msg"),
     type: "message",
     role: "assistant",
     model: ctx.requestedModel,
     content,
-    stop_reason: stopReason(r, sawToolUse, sawRefusal),
-    stop_sequence: null,
+    stop_reason: stop ? (stop.reason === "stop" ? "stop_sequence" : "max_tokens") : stopReason(r, sawToolUse, sawRefusal),
+    stop_sequence: stop?.reason === "stop" ? stop.sequence : null,
     usage,
   };
 }

@@ -3,7 +3,7 @@
  * and `prompt_cache_key`. A stable key per session (and per sub-agent) is what keeps the upstream
  * prompt cache hitting (E26).
  */
-import { stableUuid } from "../chat/names.ts";
+import { scopedUuid } from "../fingerprint.ts";
 import { isRecord } from "./util.ts";
 
 /**
@@ -44,6 +44,7 @@ export function anthropicSessionKey(body: any, headers?: Headers): string | unde
  * no session — from model + instructions + first user message, which is stable across the turns
  * of one conversation (the ChatMock approach, docs/clients.md C2.7). Raw ids never leave the gateway.
  */
-export function promptCacheKey(model: string, sessionKey: string | undefined, instructions: string, firstUserText: string): string {
-  return sessionKey ? stableUuid(`${model}|session|${sessionKey}`) : stableUuid(`${model}|prefix|${instructions}|${firstUserText}`);
+export function promptCacheKey(model: string, sessionKey: string | undefined, instructions: string, firstUserText: string, keyName?: string): string {
+  // Scoped by the API key: one tenant never shares (or probes) another's cache, even with the same prompt.
+  return scopedUuid(keyName, sessionKey ? `${model}|session|${sessionKey}` : `${model}|prefix|${instructions}|${firstUserText}`);
 }

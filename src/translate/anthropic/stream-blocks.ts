@@ -3,11 +3,14 @@
  * `message_start` (+ `ping`) goes out lazily before the first frame.
  */
 import { sseFrame } from "../types.ts";
+import { clientUsage } from "../output-limits.ts";
+import { anthropicUsage } from "./usage.ts";
 import type { AnthropicStreamState, ItemState, OpenBlock } from "./stream-state.ts";
 
 export const PING = sseFrame(JSON.stringify({ type: "ping" }), "ping");
 
-export function frame(s: AnthropicStreamState, out: string[], type: string, payload: Record<string, unknown>): void {
+/** `message_start` (+ `ping`), once, before anything else: never a ping before it (docs/clients.md C6.1-1). */
+export function ensureStarted(s: AnthropicStreamState, out: string[]): void {
   if (!s.started) {
     s.started = true;
     const est = typeof s.ctx.estimatedInputTokens === "number" ? Math.max(0, Math.floor(s.ctx.estimatedInputTokens)) : 0;
@@ -23,6 +26,12 @@ export function frame(s: AnthropicStreamState, out: string[], type: string, payl
     };
     out.push(sseFrame(JSON.stringify({ type: "message_start", message }), "message_start"), PING);
   }
+}
+
+export function frame(s: AnthropicStreamState, out: string[], type: string, payload: Record<string, unknown>): void {
+  // Nothing follows message_stop or an error frame (a stop sequence may end the message mid-event).
+  if (s.finished) return;
+  ensureStarted(s, out);
   out.push(sseFrame(JSON.stringify({ type, ...payload }), type));
 }
 
@@ -33,6 +42,7 @@ export function startBlock(s: AnthropicStreamState, out: string[], kind: OpenBlo
 }
 
 export function delta(s: AnthropicStreamState, out: string[], d: Record<string, unknown>): void {
+  if (s.finished) return;
   if (!s.started) return frame(s, out, "content_block_delta", { index: s.open!.index, delta: d });
   // One frame per upstream delta, so the hot path: the exact text frame() builds (keys type, index,
   // delta; JSON.stringify never emits a raw newline, so one data line) without the payload object,
@@ -55,13 +65,49 @@ export function closeOpen(s: AnthropicStreamState, out: string[]): void {
   s.open = null;
 }
 
-export function emitText(s: AnthropicStreamState, out: string[], it: ItemState, part: number, text: string): void {
+export function emitText(s: AnthropicStreamState, out: string[], it: ItemState, part: number, raw: string): void {
   it.textSeen.add(part);
+  const text = s.limiter ? s.limiter.push(raw) : raw;
+  writeText(s, out, it, part, text);
+}
+
+/** The end of a text part: text held back for a possible stop sequence goes out. */
+export function flushText(s: AnthropicStreamState, out: string[], it: ItemState, part: number): void {
+  if (s.limiter && !s.finished) writeText(s, out, it, part, s.limiter.flush());
+}
+
+function writeText(s: AnthropicStreamState, out: string[], it: ItemState, part: number, text: string): void {
+  if (s.limiter?.stopped && text === "") return stopMessage(s, out);
   if (text === "") return;
   const o = s.open;
   if (!(o && o.kind === "text" && o.key === it.key && o.part === part)) startBlock(s, out, "text", it.key, { type: "text", text: "" }, part);
   s.emittedText = true;
   delta(s, out, { type: "text_delta", text });
+  if (it.texts) it.texts.set(part, (it.texts.get(part) ?? "") + text);
+  if (s.limiter?.stopped) stopMessage(s, out);
+}
+
+/**
+ * The limiter ended the answer: the open block closes, then `message_delta` with
+ * `stop_sequence` (and the sequence) or `max_tokens`, and `message_stop`; the usage is what the
+ * client received (docs/clients.md C2.8).
+ */
+export function stopMessage(s: AnthropicStreamState, out: string[]): void {
+  if (s.finished) return;
+  const lim = s.limiter!;
+  const stop = lim.stopped!;
+  closeOpen(s, out);
+  const u = anthropicUsage(clientUsage(lim.limits, lim.emittedTokens, s.upstreamUsage))!;
+  endMessage(s, out, stop.reason === "stop" ? "stop_sequence" : "max_tokens", stop.reason === "stop" ? stop.sequence : null, u);
+  s.stopped = true;
+}
+
+/** `message_delta` with the final totals (the SDK overwrites the fields present, docs/clients.md C6.1-6), then `message_stop`. */
+export function endMessage(s: AnthropicStreamState, out: string[], stopReason: string, stopSequence: string | null, usage: object): void {
+  const u = s.webSearches > 0 ? { ...usage, server_tool_use: { web_search_requests: s.webSearches } } : usage;
+  frame(s, out, "message_delta", { delta: { stop_reason: stopReason, stop_sequence: stopSequence }, usage: u });
+  frame(s, out, "message_stop", {});
+  s.finished = true;
 }
 
 export function emitThinking(s: AnthropicStreamState, out: string[], it: ItemState, part: string, text: string): void {

@@ -5,7 +5,8 @@
  */
 import type { CodexEvent } from "../../codex/types.ts";
 import { clientToolUseId } from "./names.ts";
-import { closeOpen, delta, emitText, emitThinking, startBlock, startThinking, thinkingOpen } from "./stream-blocks.ts";
+import { closeOpen, delta, emitText, emitThinking, flushText, startBlock, startThinking, thinkingOpen } from "./stream-blocks.ts";
+import { citationOf, searchBlocks } from "./web-search.ts";
 import type { AnthropicStreamState, ItemState } from "./stream-state.ts";
 import { isRecord } from "./util.ts";
 
@@ -36,19 +37,43 @@ export function onMessage(s: AnthropicStreamState, out: string[], it: ItemState,
     case "response.content_part.done":
       if (ev.part?.type === "refusal") s.sawRefusal = true;
       if (!it.textSeen.has(ci)) emitText(s, out, it, ci, partText(ev.part));
+      flushText(s, out, it, ci);
       if (s.open?.key === it.key && s.open.part === ci) closeOpen(s, out);
       return false;
+    case "response.output_text.annotation.added": {
+      // A citation of the text already sent (the annotation follows the text it cites).
+      const citation = citationOf(ev.annotation, it.texts?.get(ci) ?? "");
+      if (citation && s.open?.kind === "text" && s.open.key === it.key && s.open.part === ci) delta(s, out, { type: "citations_delta", citation });
+      return false;
+    }
     case "response.output_item.done": {
       const content = Array.isArray(ev.item?.content) ? ev.item.content : [];
       content.forEach((p: any, i: number) => {
         if (p?.type === "refusal") s.sawRefusal = true;
         if (!it.textSeen.has(i)) emitText(s, out, it, i, partText(p));
+        flushText(s, out, it, i);
       });
       return true;
     }
   }
   // output_item.added / content_part.added: the text block opens lazily on the first text.
   return false;
+}
+
+// ---------------------------------------------------------------- web search
+
+/** A finished web_search_call: a `server_tool_use` block and its `web_search_tool_result` (docs/clients.md C6.2). */
+export function onWebSearch(s: AnthropicStreamState, out: string[], it: ItemState, ev: CodexEvent): boolean {
+  if (ev.type !== "response.output_item.done") return false;
+  const blocks = searchBlocks(ev.item, () => s.ctx.newId("srvtoolu"));
+  if (!blocks) return true;
+  s.webSearches++;
+  const [use, result] = blocks;
+  startBlock(s, out, "server", it.key, { ...use, input: {} });
+  delta(s, out, { type: "input_json_delta", partial_json: JSON.stringify(use.input) });
+  startBlock(s, out, "server", it.key, result);
+  closeOpen(s, out);
+  return true;
 }
 
 // ---------------------------------------------------------------- reasoning items

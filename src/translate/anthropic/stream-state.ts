@@ -2,15 +2,18 @@
 import type { CodexEvent, CodexItem } from "../../codex/types.ts";
 import type { AnthropicContext } from "./context.ts";
 import type { ReasoningGroup } from "./replay.ts";
+import type { TextLimiter } from "../output-limits.ts";
 import type { ThinkingMode } from "./thinking.ts";
 
-export type ItemKind = "message" | "reasoning" | "function_call";
+export type ItemKind = "message" | "reasoning" | "function_call" | "web_search";
 
 export interface ItemState {
   key: string;
   kind: ItemKind;
   /** message: content indexes whose text was already emitted (for the `.done` fallbacks). */
   textSeen: Set<number>;
+  /** message: the text emitted per content index (citations quote it). */
+  texts?: Map<number, string>;
   /** reasoning: latest encrypted_content (the `.done` value is final, docs/clients.md C6.3), whether it was sent. */
   signature?: string;
   signatureSent: boolean;
@@ -26,7 +29,7 @@ export interface ItemState {
 }
 
 export interface OpenBlock {
-  kind: "text" | "thinking" | "tool";
+  kind: "text" | "thinking" | "tool" | "server";
   index: number;
   key: string;
   part?: number;
@@ -60,4 +63,12 @@ export interface AnthropicStreamState {
   /** For the reasoning replay cache (replay.ts): reasoning since the last call, and finished groups. */
   pendingReasoning: CodexItem[];
   reasoningForCalls: ReasoningGroup[];
+  /** Stop sequences / emulated max_tokens on the answer text (docs/clients.md C2.8). */
+  limiter?: TextLimiter;
+  /** The limiter ended the message; the upstream is to be cancelled. */
+  stopped?: boolean;
+  /** The terminal event's usage, once it arrived (an answer cut while its output replays uses its input counts). */
+  upstreamUsage?: unknown;
+  /** web_search_call items shown (usage.server_tool_use.web_search_requests). */
+  webSearches: number;
 }

@@ -21,8 +21,9 @@ import type { StreamEnd, StreamReducer } from "../types.ts";
 import type { AnthropicContext } from "./context.ts";
 import { errorFrame, failureOfEnd, failureOfEvent } from "./errors.ts";
 import { replayItem } from "./replay.ts";
-import { closeOpen, frame, PING } from "./stream-blocks.ts";
-import { completeCall, completeReasoning, onCall, onMessage, onReasoning } from "./stream-items.ts";
+import { closeOpen, endMessage, ensureStarted, PING } from "./stream-blocks.ts";
+import { TextLimiter } from "../output-limits.ts";
+import { completeCall, completeReasoning, onCall, onMessage, onReasoning, onWebSearch } from "./stream-items.ts";
 import type { AnthropicStreamState, ItemKind, ItemState } from "./stream-state.ts";
 import { anthropicUsage, stopReason } from "./usage.ts";
 import { isRecord } from "./util.ts";
@@ -47,6 +48,7 @@ const ITEM_EVENTS = new Set([
   "response.reasoning_text.done",
   "response.function_call_arguments.delta",
   "response.function_call_arguments.done",
+  "response.output_text.annotation.added",
 ]);
 
 // ---------------------------------------------------------------- item routing
@@ -85,7 +87,8 @@ function keyOf(s: AnthropicStreamState, ev: CodexEvent): string {
 function kindOf(ev: CodexEvent): ItemKind | undefined {
   const t = ev.item?.type;
   if (t === "message" || t === "reasoning" || t === "function_call") return t;
-  if (t !== undefined) return undefined; // web_search_call, custom_tool_call, …: not rendered
+  if (t === "web_search_call") return "web_search";
+  if (t !== undefined) return undefined; // custom_tool_call, image_generation_call, …: not rendered
   if (ev.type.startsWith("response.reasoning_")) return "reasoning";
   if (ev.type.startsWith("response.function_call_arguments")) return "function_call";
   if (ev.type === "response.content_part.added" && ev.part?.type === "reasoning_text") return "reasoning";
@@ -93,6 +96,7 @@ function kindOf(ev: CodexEvent): ItemKind | undefined {
 }
 
 function routeItemEvent(s: AnthropicStreamState, ev: CodexEvent, out: string[]): void {
+  if (s.finished) return;
   const key = keyOf(s, ev);
   if (s.finishedKeys.has(key) || s.ignoredKeys.has(key)) return;
   if (s.owner !== null && s.owner !== key) {
@@ -107,6 +111,7 @@ function routeItemEvent(s: AnthropicStreamState, ev: CodexEvent, out: string[]):
       return;
     }
     it = { key, kind, textSeen: new Set(), signatureSent: false, textParts: new Set(), args: "", sent: 0, started: false };
+    if (kind === "message") it.texts = new Map();
     s.items.set(key, it);
     s.owner = key;
   }
@@ -116,7 +121,7 @@ function routeItemEvent(s: AnthropicStreamState, ev: CodexEvent, out: string[]):
   }
   if (typeof ev.item_id === "string") s.seenItemIds.add(ev.item_id);
 
-  const complete = it.kind === "message" ? onMessage(s, out, it, ev) : it.kind === "reasoning" ? onReasoning(s, out, it, ev) : onCall(s, out, it, ev);
+  const complete = it.kind === "message" ? onMessage(s, out, it, ev) : it.kind === "reasoning" ? onReasoning(s, out, it, ev) : it.kind === "web_search" ? onWebSearch(s, out, it, ev) : onCall(s, out, it, ev);
   if (complete) release(s, out, it);
 }
 
@@ -137,6 +142,11 @@ function release(s: AnthropicStreamState, out: string[], it: ItemState): void {
 /** Force the current owner's item to completion (terminal event, or an item that never got `.done`). */
 function forceFinishOwner(s: AnthropicStreamState, out: string[]): void {
   const it = s.items.get(s.owner!)!;
+  if (s.finished) {
+    s.owner = null;
+    s.deferred = [];
+    return;
+  }
   if (it.kind === "function_call") completeCall(s, out, it);
   else if (it.kind === "reasoning") completeReasoning(s, out, it);
   release(s, out, it);
@@ -174,12 +184,15 @@ function unseenOutputItems(s: AnthropicStreamState, response: any): CodexEvent[]
 }
 
 function finish(s: AnthropicStreamState, out: string[], response: any): void {
+  s.upstreamUsage = response?.usage;
   drain(s, out);
   for (const ev of unseenOutputItems(s, response)) {
     noteForReplay(s, ev);
     routeItemEvent(s, ev, out);
   }
   drain(s, out);
+  // A stop sequence in text that came only with the terminal output ended the message already.
+  if (s.finished) return;
   closeOpen(s, out);
   const usage = anthropicUsage(response?.usage);
   const stop = stopReason(response, s.sawToolUse, s.sawRefusal);
@@ -187,9 +200,7 @@ function finish(s: AnthropicStreamState, out: string[], response: any): void {
   const u = usage
     ? { input_tokens: usage.input_tokens, cache_read_input_tokens: usage.cache_read_input_tokens, cache_creation_input_tokens: usage.cache_creation_input_tokens, output_tokens: usage.output_tokens }
     : { output_tokens: 0 };
-  frame(s, out, "message_delta", { delta: { stop_reason: stop, stop_sequence: null }, usage: u });
-  frame(s, out, "message_stop", {});
-  s.finished = true;
+  endMessage(s, out, stop, null, u);
 }
 
 function fail(s: AnthropicStreamState, out: string[], err: GatewayError): void {
@@ -227,6 +238,8 @@ export const anthropicStream: StreamReducer<AnthropicStreamState, AnthropicConte
       emittedThinking: false,
       pendingReasoning: [],
       reasoningForCalls: [],
+      webSearches: 0,
+      ...(ctx.outputLimits ? { limiter: new TextLimiter(ctx.outputLimits) } : {}),
     };
   },
 
@@ -251,7 +264,17 @@ export const anthropicStream: StreamReducer<AnthropicStreamState, AnthropicConte
     return out;
   },
 
-  keepalive(): string {
-    return PING;
+  /** A ping; the first keepalive also writes message_start, which must come first (docs/clients.md C6.1-1). */
+  keepalive(s: AnthropicStreamState): string {
+    // Nothing may follow message_stop (docs/clients.md C6.1-8).
+    if (s.finished) return "";
+    if (s.started) return PING;
+    const out: string[] = [];
+    ensureStarted(s, out);
+    return out.join("");
+  },
+
+  stopped(s: AnthropicStreamState) {
+    return s.stopped ? { generatedChars: s.limiter?.seenChars ?? 0 } : undefined;
   },
 };

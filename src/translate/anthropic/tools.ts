@@ -1,9 +1,11 @@
 /**
  * Anthropic tools and tool_choice → Codex (docs/clients.md C5.4, C6.11).
  */
+import { clip } from "../clip.ts";
 import { badRequest } from "../../errors.ts";
 import type { ToolNameMap } from "./names.ts";
 import { isRecord, nonEmptyString } from "./util.ts";
+import { strictCompatible } from "../strict-schema.ts";
 
 export interface CodexTools {
   tools?: unknown[];
@@ -66,7 +68,8 @@ export function convertTools(body: Record<string, any>, names: ToolNameMap): Cod
       out = { type: "function", name: names.toUpstream.get(t.name) ?? t.name };
       if (typeof t.description === "string") out.description = t.description;
       out.parameters = toolParameters(t.input_schema);
-      out.strict = t.strict === true;
+      // Strict only when the upstream's strict mode accepts the schema (optional properties it refuses).
+      out.strict = t.strict === true && strictCompatible(out.parameters);
     }
     // Other Anthropic-defined types (bash_*, text_editor_*, computer_*, code_execution_*, memory_*,
     // web_fetch_*, tool_search_*) have no Codex equivalent: dropped rather than refused.
@@ -85,7 +88,7 @@ export function convertTools(body: Record<string, any>, names: ToolNameMap): Cod
       return { tools, tool_choice: "required", parallel_tool_calls: parallel };
     case "tool": {
       const target = declared.get(tc.name);
-      if (!target) throw badRequest(`tool_choice.name: no usable tool named "${tc.name}" in tools`, "tool_choice.name");
+      if (!target) throw badRequest(`tool_choice.name: no usable tool named "${clip(tc.name)}" in tools`, "tool_choice.name");
       const choice = target.type === "web_search" ? { type: "web_search" } : { type: "function", name: target.name };
       return { tools, tool_choice: choice, parallel_tool_calls: parallel };
     }

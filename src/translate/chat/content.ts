@@ -3,6 +3,7 @@
  * system-text helpers. Only what the backend reliably accepts goes through; everything it would
  * reject with an opaque 400 is refused here with a message naming the part.
  */
+import { clip } from "../clip.ts";
 import { badRequest } from "../../errors.ts";
 import type { CodexItem } from "../../codex/types.ts";
 import { isRecord } from "./inspect.ts";
@@ -44,7 +45,7 @@ export function userParts(content: unknown, where: string): Part[] {
       case "input_audio":
         throw badRequest("Audio input is not supported by this backend", `${at}.type`);
       default:
-        throw badRequest(`Unsupported content part type ${JSON.stringify(p.type)}`, `${at}.type`);
+        throw badRequest(`Unsupported content part type ${JSON.stringify(clip(p.type))}`, `${at}.type`);
     }
   });
   return out;

@@ -5,6 +5,7 @@
  */
 import { badRequest } from "../../errors.ts";
 import { isRecord } from "../../util/record.ts";
+import { readStopSequences } from "../output-limits.ts";
 
 export interface ChatInspection {
   model: string;
@@ -15,6 +16,8 @@ export interface ChatInspection {
   effort?: string;
   /** See sessionKeyOf. */
   sessionKey?: string;
+  /** The session key is the body's `user` (a person, not a conversation). */
+  sessionDerived?: boolean;
   /** stream_options.include_usage === true. */
   includeUsage: boolean;
 }
@@ -33,7 +36,7 @@ export interface ChatInspectInput {
 }
 
 /** Client session headers, most specific first (docs/clients.md C2.7, docs/protocol.md P12). */
-const SESSION_HEADERS = ["session_id", "session-id", "x-session-id", "x-cursor-conversation-id"];
+const SESSION_HEADERS = ["session_id", "session-id", "thread-id", "conversation_id", "x-session-id", "x-cursor-conversation-id"];
 
 export function sessionHeader(headers: Headers | undefined): string | undefined {
   for (const h of SESSION_HEADERS) {
@@ -62,6 +65,8 @@ export function inspectChat(body: unknown, input?: ChatInspectInput): ChatInspec
     if (body.messages.length === 0) throw badRequest("`messages` must contain at least one message", "messages");
     checkUnsupported(body);
   }
+  // Refused here, before any limit is charged (emulated in the answer, docs/clients.md C2.8).
+  readStopSequences(body.stop, "stop");
 
   if (body.stream != null && typeof body.stream !== "boolean") throw badRequest("`stream` must be a boolean", "stream");
   if (body.stream_options != null && !isRecord(body.stream_options)) throw badRequest("`stream_options` must be an object", "stream_options");
@@ -79,10 +84,18 @@ export function inspectChat(body: unknown, input?: ChatInspectInput): ChatInspec
     stream: body.stream === true,
     maxOutputTokens,
     effort: effortOf(body),
-    // An explicit prompt_cache_key states cache intent; otherwise a session header beats body hints.
-    sessionKey: typeof body.prompt_cache_key === "string" && body.prompt_cache_key.trim() !== "" ? body.prompt_cache_key : (sessionHeader(input?.headers) ?? sessionKeyOf(body)),
+    ...chatSession(body, input),
     includeUsage: body.stream_options?.include_usage === true,
   };
+}
+
+/** An explicit prompt_cache_key states cache intent; otherwise a session header beats body hints. */
+function chatSession(body: Record<string, any>, input: ChatInspectInput | undefined): Pick<ChatInspection, "sessionKey" | "sessionDerived"> {
+  const explicit = typeof body.prompt_cache_key === "string" && body.prompt_cache_key.trim() !== "" ? body.prompt_cache_key : sessionHeader(input?.headers);
+  if (explicit) return { sessionKey: explicit };
+  const hint = sessionKeySource(body);
+  // `user` names a person: the session is keyed by the key-scoped hash of it (the prompt_cache_key).
+  return { sessionKey: hint?.key, ...(hint?.from === "user" ? { sessionDerived: true } : {}) };
 }
 
 function checkUnsupported(body: Record<string, any>): void {

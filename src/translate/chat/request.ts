@@ -3,14 +3,17 @@
  * Pure: everything variable (upstream model, effort, default instructions, reasoning replay
  * lookup, cache key) comes from the TranslateContext.
  */
+import { clip } from "../clip.ts";
 import { badRequest } from "../../errors.ts";
 import type { CodexRequest } from "../../codex/types.ts";
 import type { ChatContext } from "./context.ts";
 import { isRecord, isResponsesShaped, sessionKeySource } from "./inspect.ts";
 import { messagesToInput } from "./messages-input.ts";
+import { conversationKey, scopedUuid } from "../fingerprint.ts";
 import { stableUuid } from "./names.ts";
 import { responsesInput } from "./responses-input.ts";
 import { chatToolNameMap, mapTools } from "./tools.ts";
+import { outputLimits, readStopSequences } from "../output-limits.ts";
 
 type Obj = Record<string, any>;
 
@@ -44,7 +47,15 @@ export function chatToCodex(body: any, ctx: ChatContext): CodexRequest {
   const text = textParam(body);
   if (text) out.text = text;
   if (body.service_tier === "priority") out.service_tier = "priority";
+  // Emulated on the answer (the upstream takes neither); the reducers read it from ctx.
+  ctx.outputLimits = outputLimits(readStopSequences(body.stop, "stop"), clientCap(body), ctx.maxOutputTokensEmulation, "\n\n", out);
   return out;
+}
+
+/** The cap the client meant: max_completion_tokens (current), else max_tokens, else a Responses body's max_output_tokens. */
+function clientCap(body: Obj): number | undefined {
+  for (const f of ["max_completion_tokens", "max_tokens", "max_output_tokens"]) if (typeof body[f] === "number" && body[f] > 0) return body[f];
+  return undefined;
 }
 
 function reasoningParam(body: Obj, ctx: ChatContext): CodexRequest["reasoning"] | undefined {
@@ -74,7 +85,7 @@ function textParam(body: Obj): Record<string, unknown> | undefined {
       format.schema = js.schema ?? {};
       if (typeof js.strict === "boolean") format.strict = js.strict;
       text.format = format;
-    } else if (rf.type !== "text") throw badRequest(`Unsupported response_format type ${JSON.stringify(rf.type)}`, "response_format.type");
+    } else if (rf.type !== "text") throw badRequest(`Unsupported response_format type ${JSON.stringify(clip(rf.type))}`, "response_format.type");
   }
   if (typeof body.verbosity === "string") {
     if (!["low", "medium", "high"].includes(body.verbosity)) throw badRequest("`verbosity` must be low, medium or high", "verbosity");
@@ -93,11 +104,9 @@ function promptCacheKey(body: Obj, ctx: ChatContext, out: CodexRequest): string 
   if (typeof ctx.promptCacheKey === "string" && ctx.promptCacheKey !== "") return ctx.promptCacheKey;
   const session = sessionKeySource(body);
   if (session) {
-    if (session.from === "user") return stableUuid(`user:${session.key}`);
+    // Derived from a person's name: scoped by the key, like the fingerprint below.
+    if (session.from === "user") return scopedUuid(ctx.keyName, `user:${session.key}`);
     return session.key.length > 64 ? stableUuid(session.key) : session.key;
   }
-  // Text only: hashing megabytes of inline images per request would cost more than it helps.
-  const firstUser = out.input.find((it) => it.type === "message" && it.role === "user");
-  const firstText = ((firstUser?.content as Obj[] | undefined) ?? []).map((p) => (typeof p.text === "string" ? p.text : "")).join("\n");
-  return stableUuid(`fp:${out.instructions}\u0000${firstText}`);
+  return conversationKey(ctx.keyName, out.instructions ?? "", out.input);
 }

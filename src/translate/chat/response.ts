@@ -4,6 +4,8 @@
  * deltas equal the non-stream content for the same upstream events.
  */
 import { codexFailureToError } from "../errors.ts";
+import { clientUsage, limitOutput } from "../output-limits.ts";
+import { imageDataUrl } from "../images.ts";
 import type { ChatContext } from "./context.ts";
 import { chatUsage, finishReasonFor } from "./common.ts";
 import { clientToolName } from "./names.ts";
@@ -15,13 +17,17 @@ export function chatFromResponse(final: any, ctx: ChatContext): Record<string, u
     throw codexFailureToError(resp.error ?? { code: "upstream_error" });
   }
   const names = ctx.toolNames;
-  const output: any[] = Array.isArray(resp.output) ? resp.output : [];
+  let output: any[] = Array.isArray(resp.output) ? resp.output : [];
+  // Stop sequences and an emulated cap end the answer where the stream would have (docs/clients.md C2.8).
+  const limited = ctx.outputLimits ? limitOutput(output, ctx.outputLimits) : undefined;
+  if (limited) output = limited.output as any[];
 
   const texts: string[] = [];
   const refusals: string[] = [];
   const reasoning: string[] = [];
   const toolCalls: unknown[] = [];
   const annotations: unknown[] = [];
+  const images: unknown[] = [];
   for (const item of output) {
     switch (item?.type) {
       case "message": {
@@ -47,6 +53,12 @@ export function chatFromResponse(final: any, ctx: ChatContext): Record<string, u
       case "custom_tool_call":
         toolCalls.push({ id: item.call_id, type: "custom", custom: { name: clientToolName(names, item.name ?? ""), input: item.input ?? "" } });
         break;
+      case "image_generation_call": {
+        // OpenRouter's shape: Chat has no image output of its own.
+        const url = imageDataUrl(item);
+        if (url) images.push({ type: "image_url", image_url: { url } });
+        break;
+      }
     }
   }
 
@@ -60,14 +72,17 @@ export function chatFromResponse(final: any, ctx: ChatContext): Record<string, u
   if (mode === "content" && reasoningText !== "") message.reasoning_content = reasoningText;
   if (toolCalls.length) message.tool_calls = toolCalls;
   if (annotations.length) message.annotations = annotations;
+  if (images.length) message.images = images;
 
+  const stop = limited?.stop;
+  const finish = stop ? (stop.reason === "length" ? "length" : "stop") : finishReasonFor(resp.status, resp.incomplete_details?.reason, toolCalls.length > 0);
   return {
     id: ctx.newId("chatcmpl"),
     object: "chat.completion",
     created: ctx.now,
     model: ctx.requestedModel,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReasonFor(resp.status, resp.incomplete_details?.reason, toolCalls.length > 0) }],
-    usage: chatUsage(resp.usage),
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
+    usage: chatUsage(stop ? clientUsage(ctx.outputLimits!, limited!.emittedTokens, resp.usage) : resp.usage),
   };
 }
 

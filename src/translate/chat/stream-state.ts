@@ -4,7 +4,8 @@
  */
 import type { CodexEvent, CodexItem } from "../../codex/types.ts";
 import type { ReasoningOutput } from "../types.ts";
-import type { ChatFinishReason, ReasoningGroup, UpstreamFailure } from "./common.ts";
+import { clientUsage, type TextLimiter } from "../output-limits.ts";
+import { chatUsage, type ChatFinishReason, type ReasoningGroup, type UpstreamFailure } from "./common.ts";
 import type { ToolNameMap } from "./names.ts";
 
 export interface CallState {
@@ -62,6 +63,12 @@ export interface ChatStreamState {
   /** Set when the stream ended in failure (response.failed, error, EOF, transport error). */
   failure?: UpstreamFailure;
   upstreamResponseId?: string;
+  /** Stop sequences / emulated cap on the answer text (docs/clients.md C2.8). */
+  limiter?: TextLimiter;
+  /** The answer ended at a stop sequence or the cap; the upstream is to be cancelled. */
+  stopped?: boolean;
+  /** url_citation annotations of the answer (web search), sent in one delta before the finish chunk. */
+  annotations?: { key: string; annotation: Record<string, unknown> }[];
 }
 
 // ---- framing ----
@@ -77,6 +84,39 @@ export function ensureRole(s: ChatStreamState, out: string[]): void {
   if (s.roleSent) return;
   s.roleSent = true;
   out.push(`data: ${s.head}{"role":"assistant","content":""}${s.tail}\n\n`);
+}
+
+/** The finish chunk, the usage chunk (when asked for) and [DONE]: the end of every answer that did not fail. */
+export function endAnswer(s: ChatStreamState, reason: ChatFinishReason, out: string[]): void {
+  s.finishReason = reason;
+  // All at once: the SDK's stream helper assigns (not appends) a delta's extra fields to the message.
+  if (s.annotations?.length) push(s, `{"annotations":${JSON.stringify(s.annotations.map((a) => a.annotation))}}`, out);
+  ensureRole(s, out);
+  out.push(`data: ${s.head}{},"logprobs":null,"finish_reason":"${reason}"}]${s.includeUsage ? `,"usage":null` : ""}}\n\n`);
+  if (s.includeUsage) {
+    out.push(`data: {"id":${JSON.stringify(s.id)},"object":"chat.completion.chunk","created":${s.created},"model":${JSON.stringify(s.model)},"choices":[],"usage":${JSON.stringify(chatUsage(s.usage))}}\n\n`);
+  }
+  out.push("data: [DONE]\n\n");
+  s.terminal = true;
+}
+
+/** The limiter ended the answer: finish with `stop` / `length` and the usage of what the client got. */
+export function stopAnswer(s: ChatStreamState, out: string[]): void {
+  const lim = s.limiter!;
+  s.stopped = true;
+  s.usage = clientUsage(lim.limits, lim.emittedTokens, s.usage) as Record<string, unknown>;
+  endAnswer(s, lim.stopped?.reason === "length" ? "length" : "stop", out);
+}
+
+/** A `url_citation` (event or done item) in the Chat shape, once per url and span. */
+export function noteAnnotation(s: ChatStreamState, a: unknown): void {
+  if (!a || typeof a !== "object" || (a as { type?: unknown }).type !== "url_citation") return;
+  const c = a as Record<string, any>;
+  if (typeof c.url !== "string") return;
+  const key = `${c.url}|${c.start_index ?? ""}|${c.end_index ?? ""}`;
+  s.annotations ??= [];
+  if (s.annotations.some((x) => x.key === key)) return;
+  s.annotations.push({ key, annotation: { type: "url_citation", url_citation: { url: c.url, title: c.title ?? "", start_index: c.start_index ?? 0, end_index: c.end_index ?? 0 } } });
 }
 
 export const content = (s: ChatStreamState, text: string, out: string[]) => push(s, `{"content":${JSON.stringify(text)}}`, out);

@@ -1,5 +1,5 @@
 /** Text, refusal and reasoning deltas of the Chat stream. */
-import { content, push, type ChatStreamState } from "./stream-state.ts";
+import { content, push, stopAnswer, type ChatStreamState } from "./stream-state.ts";
 
 export function text(s: ChatStreamState, key: string, d: unknown, out: string[]): void {
   if (typeof d !== "string" || d === "") return;
@@ -11,7 +11,18 @@ export function text(s: ChatStreamState, key: string, d: unknown, out: string[])
     s.textItems.add(key);
     s.messagesWithText++;
   }
+  if (s.limiter) return limited(s, s.limiter.push(t), out);
   content(s, t, out);
+}
+
+/** The end of a text run: text held back for a possible stop sequence goes out. */
+export function textDone(s: ChatStreamState, out: string[]): void {
+  if (s.limiter && !s.terminal) limited(s, s.limiter.flush(), out);
+}
+
+function limited(s: ChatStreamState, t: string, out: string[]): void {
+  if (t !== "") content(s, t, out);
+  if (s.limiter!.stopped) stopAnswer(s, out);
 }
 
 export function refusal(s: ChatStreamState, key: string, d: unknown, out: string[]): void {

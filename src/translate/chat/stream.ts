@@ -8,12 +8,14 @@
  */
 import type { CodexEvent } from "../../codex/types.ts";
 import type { StreamEnd, StreamReducer } from "../types.ts";
-import { classifyFailure, chatUsage, finishReasonFor, type UpstreamFailure } from "./common.ts";
+import { TextLimiter } from "../output-limits.ts";
+import { classifyFailure, finishReasonFor, type UpstreamFailure } from "./common.ts";
 import { replayableReasoning } from "./content.ts";
 import type { ChatContext } from "./context.ts";
 import { announce, argsDelta, argsDone, callFor, finalArgs, sendArgs } from "./stream-calls.ts";
-import { ensureRole, itemKey, keyOf, partKey, type ChatStreamState } from "./stream-state.ts";
-import { closeThink, reasoning, reasoningDone, refusal, text } from "./stream-text.ts";
+import { endAnswer, itemKey, keyOf, noteAnnotation, partKey, push, type ChatStreamState } from "./stream-state.ts";
+import { imageDataUrl } from "../images.ts";
+import { closeThink, reasoning, reasoningDone, refusal, text, textDone } from "./stream-text.ts";
 
 export type { ChatStreamState } from "./stream-state.ts";
 
@@ -49,6 +51,7 @@ export const chatStream: StreamReducer<ChatStreamState, ChatContext> = {
       thinkOpen: false,
       pendingReasoning: [],
       reasoningForCalls: [],
+      ...(ctx.outputLimits ? { limiter: new TextLimiter(ctx.outputLimits) } : {}),
     };
   },
 
@@ -69,6 +72,9 @@ export const chatStream: StreamReducer<ChatStreamState, ChatContext> = {
           s.textParts.add(partKey(s, ev, "t"));
           text(s, keyOf(s, ev), ev.text, out);
         }
+        break;
+      case "response.output_text.annotation.added":
+        noteAnnotation(s, ev.annotation);
         break;
       case "response.refusal.delta":
         refusal(s, keyOf(s, ev), ev.delta, out);
@@ -130,6 +136,10 @@ export const chatStream: StreamReducer<ChatStreamState, ChatContext> = {
   keepalive(): string {
     return ": keepalive\n\n";
   },
+
+  stopped(s: ChatStreamState) {
+    return s.stopped ? { generatedChars: s.limiter?.seenChars ?? 0 } : undefined;
+  },
 };
 
 // ---- items ----
@@ -154,8 +164,10 @@ function itemDone(s: ChatStreamState, item: any, outputIndex: unknown, out: stri
     case "message": {
       // Fallback for items whose text never streamed as deltas (E14-like streams, the CLI fixture).
       const parts: any[] = Array.isArray(item.content) ? item.content : [];
+      for (const p of parts) for (const a of Array.isArray(p?.annotations) ? p.annotations : []) noteAnnotation(s, a);
       if (!s.textItems.has(key)) text(s, key, parts.filter((p) => p?.type === "output_text").map((p) => p.text ?? "").join(""), out);
       if (!s.refusalItems.has(key)) refusal(s, key, parts.filter((p) => p?.type === "refusal").map((p) => p.refusal ?? "").join(""), out);
+      textDone(s, out);
       return;
     }
     case "reasoning": {
@@ -165,6 +177,12 @@ function itemDone(s: ChatStreamState, item: any, outputIndex: unknown, out: stri
       }
       const r = replayableReasoning(item);
       if (r) s.pendingReasoning.push(r);
+      return;
+    }
+    case "image_generation_call": {
+      // One image per delta (OpenRouter's shape); Chat has no image output of its own.
+      const url = imageDataUrl(item);
+      if (url) push(s, `{"images":[${JSON.stringify({ type: "image_url", image_url: { url } })}]}`, out);
       return;
     }
     case "function_call":
@@ -188,21 +206,17 @@ function finish(s: ChatStreamState, type: string, resp: any, out: string[]): voi
   // Items without an id cannot be matched to streamed ones; replay those only if nothing streamed.
   const output: any[] = Array.isArray(resp.output) ? resp.output : [];
   const streamedNothing = s.seenItems.size === 0;
+  if (resp.usage != null) s.usage = resp.usage;
   output.forEach((item, i) => {
-    if (typeof item?.id === "string" ? !s.seenItems.has(item.id) : streamedNothing) itemDone(s, item, i, out);
+    if (!s.terminal && (typeof item?.id === "string" ? !s.seenItems.has(item.id) : streamedNothing)) itemDone(s, item, i, out);
   });
+  textDone(s, out);
+  // The limiter may have ended the answer on text that came only now.
+  if (s.terminal) return;
   closeThink(s, out);
   if (typeof resp.id === "string") s.upstreamResponseId ??= resp.id;
-  if (resp.usage != null) s.usage = resp.usage;
   const status = type === "response.incomplete" ? "incomplete" : "completed";
-  s.finishReason = finishReasonFor(status, resp.incomplete_details?.reason, s.nextToolIndex > 0);
-  ensureRole(s, out);
-  out.push(`data: ${s.head}{},"logprobs":null,"finish_reason":"${s.finishReason}"}]${s.includeUsage ? `,"usage":null` : ""}}\n\n`);
-  if (s.includeUsage) {
-    out.push(`data: {"id":${JSON.stringify(s.id)},"object":"chat.completion.chunk","created":${s.created},"model":${JSON.stringify(s.model)},"choices":[],"usage":${JSON.stringify(chatUsage(s.usage))}}\n\n`);
-  }
-  out.push(DONE);
-  s.terminal = true;
+  endAnswer(s, finishReasonFor(status, resp.incomplete_details?.reason, s.nextToolIndex > 0), out);
 }
 
 /**

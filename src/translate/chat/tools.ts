@@ -3,6 +3,7 @@
  * of one request shares. Accepts both the Chat shape ({type:"function",function:{…}}) and the flat
  * Responses shape, because Responses bodies also arrive on the Chat endpoint.
  */
+import { clip } from "../clip.ts";
 import { badRequest } from "../../errors.ts";
 import { isRecord, isResponsesShaped } from "./inspect.ts";
 import { buildToolNameMap, upstreamToolName, type ToolNameMap } from "./names.ts";
@@ -128,7 +129,7 @@ function legacyChoice(fc: unknown): unknown {
 export function mapToolChoice(tc: unknown, names: ToolNameMap): unknown {
   if (tc == null) return undefined;
   if (typeof tc === "string") {
-    if (!["auto", "none", "required"].includes(tc)) throw badRequest(`Unsupported tool_choice ${JSON.stringify(tc)}`, "tool_choice");
+    if (!["auto", "none", "required"].includes(tc)) throw badRequest(`Unsupported tool_choice ${JSON.stringify(clip(tc))}`, "tool_choice");
     return tc;
   }
   if (!isRecord(tc)) throw badRequest("`tool_choice` must be a string or an object", "tool_choice");

@@ -19,4 +19,6 @@ export interface GeminiContext extends TranslateContext {
   geminiThoughtChunking?: ThoughtChunking;
   /** How broken function call/response pairs in `contents` are handled (default lenient: repaired). */
   geminiRepair?: "lenient" | "strict";
+  /** A non-object response schema was wrapped in this property: the answer is unwrapped (docs/clients.md C10.10). */
+  geminiUnwrap?: string;
 }

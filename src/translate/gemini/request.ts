@@ -1,11 +1,14 @@
 import { badRequest } from "../../errors.ts";
+import { clip } from "../clip.ts";
 import type { CodexRequest } from "../../codex/types.ts";
 import type { GeminiContext } from "./context.ts";
 import { contentsToInput, type Repair } from "./contents.ts";
 import { field, isObject } from "./fields.ts";
 import { sha256Hex } from "../../util/hash.ts";
+import { scopedUuid } from "../fingerprint.ts";
 import { mediaResolutionDetail } from "./media.ts";
-import { cleanJsonSchema, geminiSchemaToJson, isObjectRoot } from "./schema.ts";
+import { responseFormat } from "./response-format.ts";
+import { outputLimits, readStopSequences } from "../output-limits.ts";
 import { readThinking } from "./thinking.ts";
 import { readTools, selectTools, toolNamesFor } from "./tools.ts";
 
@@ -17,6 +20,7 @@ export interface GeminiInspection {
   maxOutputTokens?: number;
   effort?: string;
   sessionKey?: string;
+  sessionDerived?: boolean;
   /** Whether thought parts should be emitted (thinkingConfig.includeThoughts). */
   includeThoughts: boolean;
 }
@@ -36,12 +40,16 @@ export function inspectGemini(body: unknown, model: string, stream: boolean, hea
   const thinking = readThinking(gen);
   const out: GeminiInspection = { model: pathModel(model), stream, includeThoughts: thinking.includeThoughts };
   const max = field(gen, "maxOutputTokens");
+  // Refused here, before any limit is charged (emulated in the answer).
+  readStopSequences(field(gen, "stopSequences"), "generationConfig.stopSequences");
   if (max !== undefined && max !== null) {
     if (typeof max !== "number" || !Number.isInteger(max) || max < 0) throw badRequest("generationConfig.maxOutputTokens must be a non-negative integer", "generationConfig.maxOutputTokens");
     if (max > 0) out.maxOutputTokens = max;
   }
   if (thinking.effort !== undefined) out.effort = thinking.effort;
   out.sessionKey = sessionFingerprint(req, header(headers, GEMINI_USER_ID_HEADER));
+  // A fingerprint, not a client's session id: the pipeline keys the session by the key-scoped prompt_cache_key.
+  out.sessionDerived = true;
   return out;
 }
 
@@ -74,10 +82,12 @@ export function geminiToCodex(body: any, ctx: GeminiContext): CodexRequest {
     repair: (ctx.geminiRepair === "strict" ? "strict" : "lenient") satisfies Repair,
   });
   const selection = selectTools(req, tools, names);
-  const format = responseFormat(gen);
-  if (format.note) input.push({ type: "message", role: "developer", content: [{ type: "input_text", text: format.note }] });
-
+  if (wantsImages(gen)) selection.tools = [...(selection.tools ?? []), { type: "image_generation" }];
   const system = systemText(field(req, "systemInstruction"));
+  const format = responseFormat(gen, system, input);
+  if (format.note) input.push({ type: "message", role: "developer", content: [{ type: "input_text", text: format.note }] });
+  if (ctx.geminiUnwrap === undefined && format.unwrap) ctx.geminiUnwrap = format.unwrap;
+
   const out: CodexRequest = {
     model: ctx.upstreamModel,
     instructions: system !== "" ? system : (ctx.defaultInstructions ?? ""),
@@ -92,12 +102,23 @@ export function geminiToCodex(body: any, ctx: GeminiContext): CodexRequest {
   out.store = false;
   out.stream = true;
   out.include = ["reasoning.encrypted_content"];
-  const key = typeof ctx.promptCacheKey === "string" ? ctx.promptCacheKey : typeof ctx.sessionKey === "string" ? ctx.sessionKey : sessionFingerprint(req);
-  out.prompt_cache_key = key;
+  // The fingerprint is scoped by the key: tenants with the same prompt never share a cache entry.
+  const fingerprint = typeof ctx.sessionKey === "string" ? ctx.sessionKey : sessionFingerprint(req);
+  out.prompt_cache_key = typeof ctx.promptCacheKey === "string" ? ctx.promptCacheKey : ctx.keyName === undefined ? fingerprint : scopedUuid(ctx.keyName, `gemini:${fingerprint}`);
   if (format.format) out.text = { format: format.format };
   const tier = field(req, "serviceTier");
   if (typeof tier === "string" && ["priority", "fast"].includes(tier.toLowerCase())) out.service_tier = "priority";
+  // Emulated on the answer (docs/clients.md C2.8); message items' text is joined with a blank line.
+  ctx.outputLimits = outputLimits(readStopSequences(field(gen, "stopSequences"), "generationConfig.stopSequences"), positive(field(gen, "maxOutputTokens")), ctx.maxOutputTokensEmulation, "\n\n", out);
   return out;
+}
+
+const positive = (v: unknown): number | undefined => (typeof v === "number" && v > 0 ? v : undefined);
+
+/** `responseModalities` with IMAGE: the answer may carry images (the image_generation tool). */
+function wantsImages(gen: Record<string, any>): boolean {
+  const m = field(gen, "responseModalities");
+  return Array.isArray(m) && m.some((x) => String(x).toUpperCase() === "IMAGE");
 }
 
 function pathModel(model: string): string {
@@ -148,8 +169,9 @@ function rejectUnsupported(req: Record<string, any>, gen: Record<string, any>): 
   const modalities = field(gen, "responseModalities");
   if (modalities !== undefined && modalities !== null) {
     if (!Array.isArray(modalities)) throw badRequest("generationConfig.responseModalities must be an array", "generationConfig.responseModalities");
-    const bad = modalities.filter((m) => String(m).toUpperCase() !== "TEXT");
-    if (bad.length) throw badRequest(`generationConfig.responseModalities: only TEXT output is supported (got ${bad.join(", ")})`, "generationConfig.responseModalities");
+    // IMAGE comes from the image_generation tool; there is no audio output.
+    const bad = modalities.filter((m) => !["TEXT", "IMAGE"].includes(String(m).toUpperCase()));
+    if (bad.length) throw badRequest(`generationConfig.responseModalities: only TEXT and IMAGE output are supported (got ${clip(bad.map(String).join(", "))})`, "generationConfig.responseModalities");
   }
 }
 
@@ -160,26 +182,6 @@ export function systemText(sys: unknown): string {
     .filter((p: any) => isObject(p) && p.thought !== true && typeof p.text === "string" && p.text !== "")
     .map((p: any) => p.text as string)
     .join("\n\n");
-}
-
-/** generationConfig response MIME type + schema → Codex `text.format` (docs/clients.md C10.10). */
-function responseFormat(gen: Record<string, any>): { format?: Record<string, unknown>; note?: string } {
-  const mime = String(field(gen, "responseMimeType") ?? "").toLowerCase();
-  const jsonSchema = field(gen, "responseJsonSchema");
-  const gemSchema = field(gen, "responseSchema");
-  const schema = jsonSchema !== undefined && jsonSchema !== null ? cleanJsonSchema(jsonSchema) : gemSchema !== undefined && gemSchema !== null ? geminiSchemaToJson(gemSchema) : undefined;
-  if (mime === "application/json") {
-    if (!schema) return { format: { type: "json_object" } };
-    const root = schema.type === undefined && isObject(schema.properties) ? { type: "object", ...schema } : schema;
-    // json_schema roots must be objects; anything else is asked for in words.
-    if (isObjectRoot(root)) return { format: { type: "json_schema", name: "response", schema: root, strict: false } };
-    return { format: { type: "json_object" }, note: `Return JSON matching this schema: ${JSON.stringify(root)}` };
-  }
-  if (mime === "text/x.enum") {
-    const values = Array.isArray(schema?.enum) ? schema.enum.filter((v: unknown) => v !== null) : [];
-    return values.length ? { note: `Answer with exactly one of these values and nothing else: ${values.map((v: unknown) => String(v)).join(", ")}` } : {};
-  }
-  return {};
 }
 
 /**

@@ -14,6 +14,9 @@ import {
   type Part,
 } from "./parts.ts";
 import { incompleteReason, usageMetadata } from "./usage.ts";
+import { clientUsage, limitOutput, type LimitStop } from "../output-limits.ts";
+import { imageBase64, imageMime } from "../images.ts";
+import { unwrapAnswer } from "./response-format.ts";
 
 /**
  * The final accumulated Response object → one non-streaming `GenerateContentResponse`
@@ -27,15 +30,32 @@ export function geminiFromResponse(final: any, ctx: GeminiContext): Record<strin
   }
   if (status !== "completed" && status !== "incomplete") throw streamClosedError(false);
 
-  const answer = collectAnswer(Array.isArray(final.output) ? final.output : [], ctx);
+  let output: unknown[] = Array.isArray(final.output) ? final.output : [];
+  // A wrapped JSON answer is unwrapped first: stop sequences and caps apply to what the client reads.
+  if (ctx.geminiUnwrap) output = output.map((item) => unwrapItem(item, ctx.geminiUnwrap!));
+  // Stop sequences and an emulated cap end the answer where the stream would have (docs/clients.md C2.8).
+  const limited = ctx.outputLimits ? limitOutput(output, ctx.outputLimits) : undefined;
+  const answer = collectAnswer((limited?.output ?? output) as any[], ctx);
   const model = String(ctx.requestedModel ?? "");
   return responseObject(answer.parts, {
     model: model.startsWith("models/") ? model.slice(7) : model,
     responseId: typeof final.id === "string" && final.id ? final.id : ctx.newId("resp"),
-    ...finishOf(final, answer),
+    ...(limited?.stop ? stoppedFinish(limited.stop) : finishOf(final, answer)),
     grounding: groundingMetadata(answer.citations, answer.queries),
-    usage: usageMetadata(final.usage),
+    usage: usageMetadata(limited?.stop ? clientUsage(ctx.outputLimits!, limited.emittedTokens, final.usage) : final.usage),
   });
+}
+
+function stoppedFinish(stop: LimitStop): { finishReason: string } {
+  return { finishReason: stop.reason === "length" ? "MAX_TOKENS" : "STOP" };
+}
+
+/** A message whose text is the `{"value": …}` wrapper of a non-object schema, with the inner value as its text. */
+function unwrapItem(item: any, key: string): unknown {
+  if (item?.type !== "message" || !Array.isArray(item.content)) return item;
+  const text = item.content.filter((p: any) => p?.type === "output_text").map((p: any) => p.text ?? "").join("");
+  if (text === "") return item;
+  return { ...item, content: [{ type: "output_text", text: unwrapAnswer(text, key), annotations: [] }] };
 }
 
 /** What the output items of a finished response say, in Gemini terms. */
@@ -96,6 +116,11 @@ function collectAnswer(output: any[], ctx: GeminiContext): Answer {
       case "web_search_call": {
         const q = item.action?.query;
         if (typeof q === "string" && q && !queries.includes(q)) queries.push(q);
+        break;
+      }
+      case "image_generation_call": {
+        const data = imageBase64(item);
+        if (data) parts.push(attachSignature({ inlineData: { mimeType: imageMime(item), data } }, pending));
         break;
       }
     }

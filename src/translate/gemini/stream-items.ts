@@ -1,7 +1,10 @@
 /** Message text and function calls of the Gemini stream. */
 import type { CodexEvent } from "../../codex/types.ts";
 import { addCitation, attachSignature, functionCallPart, messageText, parseArgs } from "./parts.ts";
-import { frame, keyOfItem, type CallState, type GeminiStreamState } from "./stream-state.ts";
+import { finalFrame, frame, keyOfItem, type CallState, type GeminiStreamState } from "./stream-state.ts";
+import { clientUsage } from "../output-limits.ts";
+import { imageBase64, imageMime } from "../images.ts";
+import { unwrapAnswer } from "./response-format.ts";
 import { reasoningDone } from "./stream-thoughts.ts";
 
 export function itemAdded(s: GeminiStreamState, ev: CodexEvent): void {
@@ -26,11 +29,19 @@ export function itemDone(s: GeminiStreamState, ev: CodexEvent, out: string[]): v
       break;
     case "message": {
       for (const part of Array.isArray(item.content) ? item.content : []) for (const a of part?.annotations ?? []) addCitation(s.citations, a);
-      if (s.textSeen.has(key)) break;
-      // No deltas came for this item: emit its full text once.
-      const { text, refused } = messageText(item);
-      if (refused) s.refused = true;
-      if (text !== "") emitText(s, key, text, out);
+      if (!s.textSeen.has(key)) {
+        // No deltas came for this item (or they were held to be unwrapped): its full text, once.
+        const { text, refused } = messageText(item);
+        if (refused) s.refused = true;
+        if (text !== "") emitText(s, key, s.unwrap ? unwrapAnswer(text, s.unwrap) : text, out);
+      }
+      flushText(s, key, out);
+      break;
+    }
+    case "image_generation_call": {
+      // The image tool's result as Gemini's own image output (responseModalities IMAGE).
+      const data = imageBase64(item);
+      if (data) frame(s, [attachSignature({ inlineData: { mimeType: imageMime(item), data } }, s.pendingSig)], out);
       break;
     }
     case "function_call": {
@@ -79,5 +90,20 @@ export function emitText(s: GeminiStreamState, key: string, text: string, out: s
   const sep = s.lastTextItem !== undefined && s.lastTextItem !== key ? "\n\n" : "";
   s.lastTextItem = key;
   s.textSeen.add(key);
-  frame(s, [attachSignature({ text: sep + text }, s.pendingSig)], out);
+  writeText(s, s.limiter ? s.limiter.push(sep + text) : sep + text, out);
+}
+
+/** The end of a message item: text held back for a possible stop sequence goes out. */
+export function flushText(s: GeminiStreamState, _key: string, out: string[]): void {
+  if (s.limiter && !s.terminal) writeText(s, s.limiter.flush(), out);
+}
+
+function writeText(s: GeminiStreamState, text: string, out: string[]): void {
+  if (text !== "") frame(s, [attachSignature({ text }, s.pendingSig)], out);
+  if (s.limiter?.stopped && !s.terminal) {
+    // STOP at a sequence, MAX_TOKENS at the cap; usage is what the client received (docs/clients.md C2.8).
+    const lim = s.limiter;
+    s.stopped = true;
+    finalFrame(s, lim.stopped!.reason === "length" ? "MAX_TOKENS" : "STOP", undefined, clientUsage(lim.limits, lim.emittedTokens, s.upstreamUsage), out);
+  }
 }

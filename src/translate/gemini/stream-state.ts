@@ -6,7 +6,9 @@ import type { CodexEvent } from "../../codex/types.ts";
 import type { GatewayError } from "../../errors.ts";
 import type { ThoughtChunking } from "./context.ts";
 import { arrayElement, sseData, type GeminiFraming } from "./frames.ts";
-import { responseObject, type Citation, type Part } from "./parts.ts";
+import { attachSignature, groundingMetadata, responseObject, type Citation, type Part } from "./parts.ts";
+import { usageMetadata } from "./usage.ts";
+import type { TextLimiter } from "../output-limits.ts";
 
 export interface CallState {
   callId?: string;
@@ -58,6 +60,14 @@ export interface GeminiStreamState {
   opened: boolean;
   /** frames other than keep-alives */
   contentFrames: number;
+  /** Stop sequences / emulated maxOutputTokens on the answer text (docs/clients.md C2.8). */
+  limiter?: TextLimiter;
+  /** The limiter ended the answer; the upstream is to be cancelled. */
+  stopped?: boolean;
+  /** The wrapper property of a non-object response schema: text is sent unwrapped, at the item's end. */
+  unwrap?: string;
+  /** The terminal event's usage, once it arrived. */
+  upstreamUsage?: unknown;
 }
 
 export function encode(s: GeminiStreamState, obj: unknown): string {
@@ -71,6 +81,17 @@ export function encode(s: GeminiStreamState, obj: unknown): string {
 export function frame(s: GeminiStreamState, parts: Part[], out: string[]): void {
   if (!s.responseId) s.responseId = s.newId("resp");
   out.push(encode(s, responseObject(parts, { model: s.model, responseId: s.responseId })));
+}
+
+/**
+ * The last frame: a pending signature on an empty text part (as real Gemini does), the finish
+ * reason, grounding and usage (docs/clients.md C11.3). Ends the stream's content.
+ */
+export function finalFrame(s: GeminiStreamState, finishReason: string, finishMessage: string | undefined, usage: unknown, out: string[]): void {
+  const parts: Part[] = s.pendingSig.length ? [attachSignature({ text: "" }, s.pendingSig)] : [];
+  if (!s.responseId) s.responseId = s.newId("resp");
+  out.push(encode(s, responseObject(parts, { model: s.model, responseId: s.responseId, finishReason, finishMessage, grounding: groundingMetadata(s.citations, s.queries), usage: usageMetadata(usage) })));
+  s.terminal = true;
 }
 
 /** Key of the item an event belongs to: item_id, else the key recorded for its output_index. */

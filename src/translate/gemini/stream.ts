@@ -4,11 +4,13 @@ import type { StreamEnd, StreamReducer } from "../types.ts";
 import type { GeminiContext } from "./context.ts";
 import { codexFailure, googleErrorBody, streamClosedError } from "./errors.ts";
 import { sseData } from "./frames.ts";
-import { addCitation, attachSignature, groundingMetadata, messageText, responseObject, type Part } from "./parts.ts";
-import { callState, emitCall, emitText, itemAdded, itemDone, nonEmpty } from "./stream-items.ts";
-import { encode, itemKey, type GeminiStreamState } from "./stream-state.ts";
+import { addCitation, messageText, responseObject } from "./parts.ts";
+import { callState, emitCall, emitText, flushText, itemAdded, itemDone, nonEmpty } from "./stream-items.ts";
+import { encode, finalFrame, itemKey, type GeminiStreamState } from "./stream-state.ts";
+import { TextLimiter } from "../output-limits.ts";
+import { unwrapAnswer } from "./response-format.ts";
 import { flushThought, holdSignature, thoughtDelta, thoughtKey } from "./stream-thoughts.ts";
-import { incompleteReason, usageMetadata } from "./usage.ts";
+import { incompleteReason } from "./usage.ts";
 
 /**
  * Codex Responses events → Gemini `GenerateContentResponse` frames (docs/clients.md C11).
@@ -58,6 +60,8 @@ export const geminiStream: StreamReducer<GeminiStreamState, GeminiContext> = {
       ended: false,
       opened: false,
       contentFrames: 0,
+      ...(ctx.outputLimits ? { limiter: new TextLimiter(ctx.outputLimits) } : {}),
+      ...(ctx.geminiUnwrap ? { unwrap: ctx.geminiUnwrap } : {}),
     };
   },
 
@@ -84,7 +88,8 @@ export const geminiStream: StreamReducer<GeminiStreamState, GeminiContext> = {
         break;
       case "response.output_text.delta":
       case "response.refusal.delta":
-        if (typeof ev.delta === "string" && ev.delta !== "") {
+        // A wrapped JSON answer is sent unwrapped, whole, when its item is done.
+        if (typeof ev.delta === "string" && ev.delta !== "" && !s.unwrap) {
           if (ev.type === "response.refusal.delta") s.refused = true;
           emitText(s, itemKey(s, ev.item_id, ev.output_index), ev.delta, out);
         }
@@ -140,6 +145,10 @@ export const geminiStream: StreamReducer<GeminiStreamState, GeminiContext> = {
     if (s.terminal || s.ended) return "";
     return sseData(responseObject([], { model: s.model, responseId: s.responseId || undefined }));
   },
+
+  stopped(s: GeminiStreamState) {
+    return s.stopped ? { generatedChars: s.limiter?.seenChars ?? 0 } : undefined;
+  },
 };
 
 function errorType(status: number): ErrorType {
@@ -150,6 +159,7 @@ function errorType(status: number): ErrorType {
 
 function finish(s: GeminiStreamState, ev: CodexEvent, out: string[]): void {
   const resp = ev.response ?? {};
+  s.upstreamUsage = resp.usage;
   if (!s.responseId && typeof resp.id === "string") s.responseId = resp.id;
   // Items only present in the terminal event's output (never streamed) are still delivered.
   for (const item of Array.isArray(resp.output) ? resp.output : []) {
@@ -168,9 +178,14 @@ function finish(s: GeminiStreamState, ev: CodexEvent, out: string[]): void {
       if (!unseen) continue;
       const { text, refused } = messageText(item);
       if (refused) s.refused = true;
-      if (text !== "") emitText(s, item.id ?? "#final", text, out);
+      if (text !== "") emitText(s, item.id ?? "#final", s.unwrap ? unwrapAnswer(text, s.unwrap) : text, out);
+      flushText(s, item.id ?? "#final", out);
     }
+    // A stop sequence in text that came only now ended the answer.
+    if (s.terminal) return;
   }
+  if (s.lastTextItem !== undefined) flushText(s, s.lastTextItem, out);
+  if (s.terminal) return;
 
   let finishReason = "STOP";
   let finishMessage: string | undefined;
@@ -181,22 +196,7 @@ function finish(s: GeminiStreamState, ev: CodexEvent, out: string[]): void {
   } else if (s.refused) finishReason = "SAFETY";
 
   // A reasoning item with nothing after it rides on a trailing empty text part, as real Gemini does.
-  const parts: Part[] = s.pendingSig.length ? [attachSignature({ text: "" }, s.pendingSig)] : [];
-  if (!s.responseId) s.responseId = s.newId("resp");
-  out.push(
-    encode(
-      s,
-      responseObject(parts, {
-        model: s.model,
-        responseId: s.responseId,
-        finishReason,
-        finishMessage,
-        grounding: groundingMetadata(s.citations, s.queries),
-        usage: usageMetadata(resp.usage),
-      }),
-    ),
-  );
-  s.terminal = true;
+  finalFrame(s, finishReason, finishMessage, resp.usage, out);
 }
 
 /** After a failure: one `{"error":{code,message,status}}` frame and no finishReason (docs/clients.md C11.7). */

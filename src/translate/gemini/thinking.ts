@@ -1,3 +1,4 @@
+import { clip } from "../clip.ts";
 import { badRequest } from "../../errors.ts";
 import { field, isObject } from "./fields.ts";
 
@@ -33,7 +34,7 @@ function levelEffort(level: unknown): string | undefined {
   if (typeof level !== "string") throw badRequest("generationConfig.thinkingConfig.thinkingLevel must be a string", "generationConfig.thinkingConfig.thinkingLevel");
   const l = level.toLowerCase();
   if (l === "" || l === "thinking_level_unspecified") return undefined;
-  if (!LEVELS.has(l)) throw badRequest(`Invalid thinkingLevel "${level}": expected MINIMAL, LOW, MEDIUM or HIGH`, "generationConfig.thinkingConfig.thinkingLevel");
+  if (!LEVELS.has(l)) throw badRequest(`Invalid thinkingLevel "${clip(level)}": expected MINIMAL, LOW, MEDIUM or HIGH`, "generationConfig.thinkingConfig.thinkingLevel");
   return l;
 }
 

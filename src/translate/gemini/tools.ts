@@ -1,3 +1,4 @@
+import { clip } from "../clip.ts";
 import { badRequest } from "../../errors.ts";
 import { field, isObject } from "./fields.ts";
 import { cleanJsonSchema, geminiSchemaToJson, toolParametersRoot } from "./schema.ts";
@@ -104,7 +105,7 @@ export function selectTools(body: Record<string, any>, tools: GeminiTools, names
     case "MODE_UNSPECIFIED":
       break;
     default:
-      throw badRequest(`Invalid toolConfig.functionCallingConfig.mode "${cfg.mode}"`, "toolConfig.functionCallingConfig.mode");
+      throw badRequest(`Invalid toolConfig.functionCallingConfig.mode "${clip(cfg.mode)}"`, "toolConfig.functionCallingConfig.mode");
   }
   const all: unknown[] = web ? [...fns, { type: "web_search" }] : fns;
   if (!all.length) return {};

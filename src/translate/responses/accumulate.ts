@@ -152,3 +152,15 @@ export function outputText(output: any[]): string {
   }
   return text;
 }
+
+/**
+ * The answer ended before the upstream did (a stop sequence or an emulated cap, docs/clients.md
+ * C2.8) and the rest of the turn was cancelled: the response is final as it stands, `usage` is what
+ * the client received, and a cap reads as `incomplete` / `max_output_tokens`, as the upstream's own
+ * cap would.
+ */
+export function endEarly(s: AccumulatorState, usage: Record<string, unknown>, reason: "stop" | "length"): void {
+  if (s.terminal) return;
+  s.terminal = reason === "length" ? "incomplete" : "completed";
+  s.response = { ...(s.response ?? {}), status: s.terminal, usage, ...(reason === "length" ? { incomplete_details: { reason: "max_output_tokens" } } : {}) };
+}

@@ -12,7 +12,10 @@ import type { CodexItem, CodexRequest } from "../../codex/types.ts";
 import type { ResponsesContext } from "./context.ts";
 import { conversationKey } from "../fingerprint.ts";
 import { isRecord } from "./inspect.ts";
+import { clip } from "../clip.ts";
+import { withCompactionTrigger } from "./compact.ts";
 import { missingToolDefinitions, normalizeToolType } from "./tools.ts";
+import { responsesToolNameMap, shortenToolNames } from "./tool-names.ts";
 
 /** Parameters the backend rejects by name (docs/protocol.md P2.6); the key's limits have seen them already. */
 export const REJECTED_PARAMS: readonly string[] = [
@@ -37,9 +40,6 @@ export const REJECTED_PARAMS: readonly string[] = [
   "background",
   "conversation",
 ];
-
-/** Not accepted by /responses/compact (docs/protocol.md P9.1). */
-const COMPACT_DROPPED = ["store", "stream", "include", "stream_options"];
 
 export function responsesToCodex(body: Record<string, any>, ctx: ResponsesContext): CodexRequest {
   if (!isRecord(body)) throw badRequest("Request body must be a JSON object");
@@ -67,21 +67,23 @@ export function responsesToCodex(body: Record<string, any>, ctx: ResponsesContex
   else throw badRequest("`instructions` must be a string", "instructions");
 
   normalizeTools(out);
+  // Names over 64 characters (or with other characters) are shortened, and mapped back in the answer.
+  shortenToolNames(out, ctx.toolNames ?? responsesToolNameMap(body));
   if (body.service_tier !== undefined && body.service_tier !== "priority") delete out.service_tier;
 
   if (ctx.effort !== undefined) out.reasoning = { ...(isRecord(body.reasoning) ? body.reasoning : {}), effort: ctx.effort };
-  // No session from the client: a fingerprint of the (expanded) conversation, stable across its turns.
-  if (out.prompt_cache_key == null) out.prompt_cache_key = ctx.sessionId ?? conversationKey(ctx.keyName, out.instructions, out.input);
+  // No session from the client: a fingerprint of the (expanded) conversation, stable across its
+  // turns and scoped by the key (not for the unary compact call, which keys no session).
+  if (out.prompt_cache_key == null && ctx.sessionId) out.prompt_cache_key = ctx.sessionId;
+  else if (out.prompt_cache_key == null && !ctx.compact) out.prompt_cache_key = conversationKey(ctx.keyName, out.instructions, out.input);
 
-  if (ctx.compact) {
-    for (const k of COMPACT_DROPPED) delete out[k];
-  } else {
-    out.stream = true;
-    out.store = false;
-    const include = Array.isArray(body.include) ? body.include.filter((x: unknown) => typeof x === "string") : [];
-    if (!include.includes("reasoning.encrypted_content")) include.push("reasoning.encrypted_content");
-    out.include = include;
-  }
+  out.stream = true;
+  out.store = false;
+  const include = Array.isArray(body.include) ? body.include.filter((x: unknown) => typeof x === "string") : [];
+  if (!include.includes("reasoning.encrypted_content")) include.push("reasoning.encrypted_content");
+  out.include = include;
+  // /responses/compact runs on compaction v2 (compact.ts, docs/protocol.md P9).
+  if (ctx.compact) out.input = withCompactionTrigger(out.input);
   return out as CodexRequest;
 }
 
@@ -93,7 +95,7 @@ function expandPrevious(id: string, ctx: ResponsesContext): CodexItem[] {
       type: "invalid_request_error",
       code: "previous_response_not_found",
       param: "previous_response_id",
-      message: `Previous response with id '${id}' not found. This gateway keeps the responses it served to this API key for a limited time only (the upstream stores nothing); send the full conversation in \`input\` instead.`,
+      message: `Previous response with id '${clip(id)}' not found. This gateway keeps the responses it served to this API key for a limited time only (the upstream stores nothing); send the full conversation in \`input\` instead.`,
     });
   }
   return stored;
@@ -153,8 +155,9 @@ function normalizeItem(raw: Record<string, any>): CodexItem | undefined {
     return it as CodexItem;
   }
   if (it.type === "reasoning") {
-    // An id without encrypted_content is a store lookup, which fails with store:false (docs/protocol.md P2.7-5).
-    if (typeof it.encrypted_content !== "string" || it.encrypted_content === "") delete it.id;
+    // Without encrypted_content the item carries nothing the upstream can use, and with an id it is a
+    // store lookup that fails with store:false (docs/protocol.md P2.7-5): dropped, as the Chat path does.
+    if (typeof it.encrypted_content !== "string" || it.encrypted_content === "") return undefined;
     return it as CodexItem;
   }
   delete it.id;

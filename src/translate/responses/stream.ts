@@ -29,6 +29,8 @@ import type { StreamEnd, StreamReducer } from "../types.ts";
 import { accumulate, initAccumulator, type AccumulatorState } from "./accumulate.ts";
 import { cloneJson } from "../clone.ts";
 import type { ResponsesContext } from "./context.ts";
+import type { ToolNameMap } from "../chat/names.ts";
+import { clientToolItem, clientToolName } from "./tool-names.ts";
 
 export interface ResponsesStreamState {
   readonly model: string;
@@ -57,6 +59,8 @@ export interface ResponsesStreamState {
   pending: Map<number, CodexEvent[]>;
   /** The terminal event's output, once sent (client view). */
   finalOutput?: CodexItem[];
+  /** Shortened tool names to map back (tool-names.ts); absent when none was shortened. */
+  readonly toolNames?: ToolNameMap;
 }
 
 const DROPPED = new Set(["codex.rate_limits", "codex.response.metadata"]);
@@ -127,8 +131,9 @@ function patchUsage(r: Record<string, any>): void {
   if (u.output_tokens_details && typeof u.output_tokens_details === "object" && typeof u.output_tokens_details.reasoning_tokens !== "number") u.output_tokens_details.reasoning_tokens = 0;
 }
 
-/** The client's copy of an item: the gateway's made-up id when the upstream gave none. */
-function clientItem(s: ResponsesStreamState, index: number, item: Record<string, any>): Record<string, any> {
+/** The client's copy of an item: the gateway's made-up id when the upstream gave none, the client's tool name. */
+function clientItem(s: ResponsesStreamState, index: number, upstream: Record<string, any>): Record<string, any> {
+  const item = clientToolItem(upstream, s.toolNames);
   if (typeof item.id === "string" && item.id) return item;
   let id = s.syntheticIds.get(index);
   if (!id && !CALL_TYPES.has(item.type)) {
@@ -146,6 +151,7 @@ function patchTerminalOutput(s: ResponsesStreamState, r: Record<string, any>): v
   });
   if (!Array.isArray(r.output) || r.output.length === 0) r.output = collected.map(({ index, item }) => clientItem(s, index, cloneJson(item)));
   else {
+    if (s.toolNames) r.output = r.output.map((item: unknown) => clientToolItem(item, s.toolNames));
     // Fill ids the backend left out, from the streamed copy of the same item.
     r.output = r.output.map((item: any, i: number) => {
       if (!item || typeof item !== "object" || item.id) return item;
@@ -234,6 +240,7 @@ export const responsesStream: StreamReducer<ResponsesStreamState, ResponsesConte
       nextIndex: 0,
       syntheticIds: new Map(),
       pending: new Map(),
+      ...(ctx.toolNames ? { toolNames: ctx.toolNames } : {}),
     };
   },
 
@@ -264,6 +271,7 @@ export const responsesStream: StreamReducer<ResponsesStreamState, ResponsesConte
     }
 
     accumulate(s.acc, ev);
+    if (s.toolNames && type === "response.function_call_arguments.done" && typeof ev.name === "string") ev.name = clientToolName(ev.name, s.toolNames);
     if ((LIFECYCLE.has(type) || TERMINAL.has(type)) && ev.response && typeof ev.response === "object") {
       patchResponse(s, ev.response, type);
       if (TERMINAL.has(type)) {

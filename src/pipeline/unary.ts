@@ -23,10 +23,12 @@ export async function unaryAnswer(req: PipelineRequest, up: UpstreamStream): Pro
   const watch = ctx.outputLimits ? new AnswerWatch(ctx.outputLimits) : undefined;
   try {
     read: for (let chunk = await up.next(); chunk; chunk = await up.next()) {
-      for (const ev of chunk.events) {
+      for (const [i, ev] of chunk.events.entries()) {
         if (!isKnownEvent(ev.type)) rt.observer.unknownEvent(surface.name, ev.type);
         usage = usageFromEvent(ev) ?? usage;
         if (accumulateEvent(acc, ev, watch)) {
+          // What the upstream billed, if it said so in what already arrived; else the estimate of the cut turn.
+          for (const rest of chunk.events.slice(i + 1)) usage = usageFromEvent(rest) ?? usage;
           up.cancel("answer complete");
           usage ??= billedEstimate(req.codexBody, watch!.generatedChars);
           break read;

@@ -61,15 +61,18 @@ export function fingerprint(item: unknown): string {
  * The frame body for `body` on a socket holding `chain`: a continuation (previous_response_id and
  * the new items) when the body extends the chain and asks for the same things; else the body as is.
  */
-export function continuation(body: Record<string, unknown>, chain: Chain | undefined): { frame: Record<string, unknown>; continued: boolean } {
-  const input = Array.isArray(body.input) ? body.input : undefined;
-  if (!chain || !input || input.length <= chain.history.length || shapeOf(body) !== chain.shape) return { frame: body, continued: false };
-  for (let i = 0; i < chain.history.length; i++) if (fingerprint(input[i]) !== chain.history[i]) return { frame: body, continued: false };
-  return { frame: { ...body, previous_response_id: chain.responseId, input: input.slice(chain.history.length) }, continued: true };
+export function continuation(body: Record<string, unknown>, chain: Chain | undefined): { frame: Record<string, unknown>; continued: boolean; fingerprints: string[]; shape: string } {
+  const input = Array.isArray(body.input) ? body.input : [];
+  // Every item's fingerprint, once: the chain this turn leaves is built from them (chainAfter).
+  const fingerprints = input.map(fingerprint);
+  const shape = shapeOf(body);
+  const full = { frame: body, continued: false, fingerprints, shape };
+  if (!chain || input.length <= chain.history.length || shape !== chain.shape) return full;
+  for (let i = 0; i < chain.history.length; i++) if (fingerprints[i] !== chain.history[i]) return full;
+  return { frame: { ...body, previous_response_id: chain.responseId, input: input.slice(chain.history.length) }, continued: true, fingerprints, shape };
 }
 
-/** The chain a completed response leaves: the full input it answered, then its output items. */
-export function chainAfter(body: Record<string, unknown>, responseId: string, output: unknown[]): Chain {
-  const input = Array.isArray(body.input) ? body.input : [];
-  return { responseId, history: [...input.map(fingerprint), ...output.map(fingerprint)], shape: shapeOf(body) };
+/** The chain a completed response leaves: the full input it answered (as fingerprinted), then its output items. */
+export function chainAfter(input: { fingerprints: string[]; shape: string }, responseId: string, output: unknown[]): Chain {
+  return { responseId, history: [...input.fingerprints, ...output.map(fingerprint)], shape: input.shape };
 }

@@ -71,7 +71,10 @@ export class WsTransport {
     const headers = new Headers(init.headers);
     for (const h of NOT_ON_UPGRADE) headers.delete(h);
     headers.set("openai-beta", WS_BETA);
-    const body = JSON.parse(typeof init.body === "string" ? init.body : decoder.decode(init.body as Uint8Array)) as Record<string, unknown>;
+    // The pipeline's own object when this attempt sends the body it was serialized from (a long
+    // conversation is not parsed again); the wire bytes otherwise (a rebuilt or raw body).
+    const structured = init.body === req.body && req.structuredBody && typeof req.structuredBody === "object" ? (req.structuredBody as Record<string, unknown>) : undefined;
+    const body = structured ?? (JSON.parse(typeof init.body === "string" ? init.body : decoder.decode(init.body as Uint8Array)) as Record<string, unknown>);
     const metadata = withRequestMetadata(body, headers);
     const key = `${account}\n${req.sessionKey ?? ""}\n${createHash("sha256").update(headers.get("authorization") ?? "").digest("base64url").slice(0, 16)}`;
     let fresh = false;
@@ -88,14 +91,14 @@ export class WsTransport {
           return this.refused(account, mode, e, url, init);
         }
       }
-      const { frame, continued } = continuation(metadata, sock.chain);
+      const { frame, continued, fingerprints, shape } = continuation(metadata, sock.chain);
       if (continued) this.stats.continued++;
       this.stats.turns++;
       const s = sock;
       s.busy = true;
       const out = await runTurn(s, {
-        frameText: JSON.stringify({ type: "response.create", ...frame }),
-        body: metadata,
+        frameText: frameText(frame, body, init.body),
+        body: { fingerprints, shape },
         continued,
         reused,
         signal,
@@ -169,6 +172,12 @@ export class WsTransport {
     for (const [key, list] of this.idle) for (const s of list) if (!oldest || s.lastUsedAt < oldest.s.lastUsedAt) oldest = { key, s };
     if (oldest) this.drop(oldest.key, oldest.s);
   }
+}
+
+/** The frame's text; a full, unchanged body reuses the wire string instead of serializing it again. */
+function frameText(frame: Record<string, unknown>, body: Record<string, unknown>, wire: unknown): string {
+  if (frame === body && typeof wire === "string" && wire.length > 2 && wire.startsWith("{")) return `{"type":"response.create",${wire.slice(1)}`;
+  return JSON.stringify({ type: "response.create", ...frame });
 }
 
 /** https://… → wss://… (the same URL, docs/protocol.md P1.1). */

@@ -20,8 +20,8 @@ export type TurnOutcome =
 export interface TurnInput {
   /** The frame as sent (a continuation or the full request). */
   frameText: string;
-  /** The full request body (what the chain records). */
-  body: Record<string, unknown>;
+  /** The full request's fingerprints and shape (what the chain records, ws-continuation.ts). */
+  body: { fingerprints: string[]; shape: string };
   continued: boolean;
   /** The socket served a turn before (a close before any event may just be its age). */
   reused: boolean;

@@ -103,8 +103,10 @@ export class PipelineRequest {
   errorAnswer(e: unknown, usage?: UsageNumbers, account = "", ttfbMs?: number): Response {
     const err = this.gatewayError(e);
     this.errorMessage = err.message;
-    this.finish(err.status, usage, account, err.code, ttfbMs);
-    return errorResponse(err, this.surface.dialect, this.headers);
+    const res = errorResponse(err, this.surface.dialect, this.headers);
+    // The status the client got (a Google client gets 503 for a 502, docs/clients.md C13).
+    this.finish(res.status, usage, account, err.code, ttfbMs);
+    return res;
   }
 
   /** Upstream rate-limit headers (x-codex-*) go back to clients; the CLI shows them in /status. */

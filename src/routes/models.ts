@@ -13,7 +13,7 @@ import { jsonResponse } from "../http/envelope.ts";
 import { decodePath } from "../http/path.ts";
 import { CodexModels, etagMatches } from "../models/codex-models.ts";
 import { ModelDirectory } from "../models/directory.ts";
-import { codexModelList, keyModelFilter, openAIModelList } from "../models/list.ts";
+import { keyModelFilter, openAIModelList } from "../models/list.ts";
 import type { Runtime } from "../runtime.ts";
 import { clientKey, route } from "./handler.ts";
 import { anthropicModel, anthropicModelList, isAnthropicModels } from "./models-anthropic.ts";

@@ -5,7 +5,7 @@
  * maxOutputTokens end the answer (STOP / MAX_TOKENS); responseModalities IMAGE returns the image
  * tool's result as inlineData; Google errors say 503 UNAVAILABLE, never 502.
  */
-import { ApiError, GoogleGenAI, Type } from "@google/genai";
+import { ApiError, FinishReason, GoogleGenAI, Type } from "@google/genai";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 import { MOCK_PNG } from "../../scripts/mock-upstream/hosted-tools.ts";
@@ -55,7 +55,7 @@ describe("stopSequences and maxOutputTokens (the mock answers “Hello from the 
   test("stream and non-stream end at the sequence with STOP", async () => {
     const r = await ai.models.generateContent({ model: "gemini-2.5-pro", contents: "hi", config: { stopSequences: [" mock"] } });
     expect(r.text).toBe("Hello from the");
-    expect(r.candidates![0]!.finishReason).toBe("STOP");
+    expect(r.candidates![0]!.finishReason).toBe(FinishReason.STOP);
     let text = "";
     let finish: unknown;
     for await (const c of await ai.models.generateContentStream({ model: "gemini-2.5-pro", contents: "hi", config: { stopSequences: [" mock"] } })) {
@@ -69,7 +69,7 @@ describe("stopSequences and maxOutputTokens (the mock answers “Hello from the 
   test("a small maxOutputTokens ends the answer with MAX_TOKENS", async () => {
     const r = await ai.models.generateContent({ model: "gemini-2.5-pro", contents: "hi", config: { maxOutputTokens: 2 } });
     expect(r.text).toBe("Hello from");
-    expect(r.candidates![0]!.finishReason).toBe("MAX_TOKENS");
+    expect(r.candidates![0]!.finishReason).toBe(FinishReason.MAX_TOKENS);
     expect(r.usageMetadata!.candidatesTokenCount).toBe(2);
   });
 });

@@ -135,7 +135,7 @@ describe("images (responseModalities IMAGE)", () => {
     ]);
     const r = stream(evs, makeCtx());
     expect(allParts(r.frames)).toEqual([{ inlineData: { mimeType: "image/png", data: png } }]);
-    const ns = geminiFromResponse({ id: "resp_i", status: "completed", output: [image], usage: USAGE }, makeCtx());
+    const ns: any = geminiFromResponse({ id: "resp_i", status: "completed", output: [image], usage: USAGE }, makeCtx());
     expect(ns.candidates[0].content.parts).toEqual([{ inlineData: { mimeType: "image/png", data: png } }]);
   });
 });

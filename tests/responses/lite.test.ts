@@ -32,7 +32,7 @@ describe("toResponsesLite (pure)", () => {
       tools: [{ type: "namespace", name: "functions", description: "", tools: [fn("a"), { type: "custom", name: "apply_patch", format: { type: "grammar" } }] }, { type: "namespace", name: "mcp__x", description: "x", tools: [fn("b")] }],
     });
     expect(out.input[1]).toEqual({ type: "message", role: "developer", content: [{ type: "input_text", text: "base instructions" }] });
-    expect(out.input[2].content[1]).toEqual({ type: "input_image", image_url: "data:image/png;base64,AA" });
+    expect((out.input[2] as any).content[1]).toEqual({ type: "input_image", image_url: "data:image/png;base64,AA" });
     expect(isLiteBody(out)).toBe(true);
   });
 

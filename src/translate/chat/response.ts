@@ -5,7 +5,7 @@
  */
 import { codexFailureToError } from "../errors.ts";
 import { clientUsage, limitOutput } from "../output-limits.ts";
-import { imageDataUrl } from "../images.ts";
+import { imageDataUrl } from "../image-results.ts";
 import type { ChatContext } from "./context.ts";
 import { chatUsage, finishReasonFor } from "./common.ts";
 import { clientToolName } from "./names.ts";

@@ -14,7 +14,7 @@ import { replayableReasoning } from "./content.ts";
 import type { ChatContext } from "./context.ts";
 import { announce, argsDelta, argsDone, callFor, finalArgs, sendArgs } from "./stream-calls.ts";
 import { endAnswer, itemKey, keyOf, noteAnnotation, partKey, push, type ChatStreamState } from "./stream-state.ts";
-import { imageDataUrl } from "../images.ts";
+import { imageDataUrl } from "../image-results.ts";
 import { closeThink, reasoning, reasoningDone, refusal, text, textDone } from "./stream-text.ts";
 
 export type { ChatStreamState } from "./stream-state.ts";

@@ -15,7 +15,7 @@ import {
 } from "./parts.ts";
 import { incompleteReason, usageMetadata } from "./usage.ts";
 import { clientUsage, limitOutput, type LimitStop } from "../output-limits.ts";
-import { imageBase64, imageMime } from "../images.ts";
+import { imageBase64, imageMime } from "../image-results.ts";
 import { unwrapAnswer } from "./response-format.ts";
 
 /**

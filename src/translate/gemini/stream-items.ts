@@ -3,7 +3,7 @@ import type { CodexEvent } from "../../codex/types.ts";
 import { addCitation, attachSignature, functionCallPart, messageText, parseArgs } from "./parts.ts";
 import { finalFrame, frame, keyOfItem, type CallState, type GeminiStreamState } from "./stream-state.ts";
 import { clientUsage } from "../output-limits.ts";
-import { imageBase64, imageMime } from "../images.ts";
+import { imageBase64, imageMime } from "../image-results.ts";
 import { unwrapAnswer } from "./response-format.ts";
 import { reasoningDone } from "./stream-thoughts.ts";
 

@@ -9,7 +9,7 @@ import { errorBody } from "../../http/envelope.ts";
 import { readUsage } from "../../codex/usage.ts";
 import type { CodexEvent } from "../../codex/types.ts";
 import { codexFailureToError } from "../errors.ts";
-import { imageBase64 } from "../images.ts";
+import { imageBase64 } from "../image-results.ts";
 import { clip } from "../clip.ts";
 import type { StreamEnd, StreamReducer } from "../types.ts";
 import type { ImagesContext, ImagesRequestInfo } from "./request.ts";

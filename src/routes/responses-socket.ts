@@ -11,6 +11,7 @@
  *   output), so the full input can be rebuilt whatever the upstream side can continue (P4.4);
  * - the turn state: from client_metadata to the request, and from an SSE upstream's header to a
  *   `response.metadata` event (P4.3);
+ * - a client that names no session gets the socket as its session: its turns stay on one account;
  * - the 60-minute connection limit (`websocket_connection_limit_reached`, P4.6), on an injectable
  *   clock; a client that goes away cancels its turn upstream at once; sends respect backpressure.
  *
@@ -163,7 +164,7 @@ export class ResponsesSocket implements SocketSession {
       },
     };
     try {
-      const request = new Request(this.o.url, { method: "POST", headers: frameHeaders(this.o.headers, body), signal: ctl.signal });
+      const request = new Request(this.o.url, { method: "POST", headers: frameHeaders(this.o.headers, body, `ws-${this.o.requestId}`), signal: ctl.signal });
       // The socket's request id and the turn's number: the request log ties a turn to its socket.
       const requestId = `${this.o.requestId}.ws${++this.turns}`;
       const res = await runPipeline(this.o.rt, { surface: this.o.surface, request, body, requestId, path: "/responses", holdUntilOpen: true });

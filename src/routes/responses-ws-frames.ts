@@ -52,15 +52,19 @@ const METADATA_HEADERS = new Set<string>([
 const UPGRADE_ONLY = ["upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol", "content-length", "transfer-encoding"];
 const HEADER_VALUE = /^[\x20-\x7e]{1,8192}$/;
 
+const SESSION_HEADERS = ["session_id", "session-id", "thread-id"];
+
 /**
  * The headers one `response.create` runs with: the handshake's (auth, session, originator), plus
  * the per-request ones the client put in client_metadata — the turn state, `ws_request_header_*`
- * (the Lite flag) — so an SSE upstream gets them as headers, as from an HTTP client.
+ * (the Lite flag) — so an SSE upstream gets them as headers, as from an HTTP client. A socket whose
+ * client names no session is one (`socketSession`): its turns stay on one account.
  */
-export function frameHeaders(handshake: Headers, body: Record<string, unknown>): Headers {
+export function frameHeaders(handshake: Headers, body: Record<string, unknown>, socketSession?: string): Headers {
   const h = new Headers(handshake);
   for (const name of UPGRADE_ONLY) h.delete(name);
   h.set("content-type", "application/json");
+  if (socketSession && !SESSION_HEADERS.some((n) => h.has(n))) h.set("session-id", socketSession);
   const meta = body.client_metadata;
   if (!meta || typeof meta !== "object" || Array.isArray(meta)) return h;
   for (const [k, v] of Object.entries(meta as Record<string, unknown>)) {

@@ -128,6 +128,25 @@ describe.each(["sse", "websocket"] as const)("client WebSocket, upstream over %s
   });
 });
 
+test("account choice is sticky per socket: a client without a session of its own stays on one account", async () => {
+  const gw = await startTestGateway({ accounts: ["ok", "ok", "ok"], config: { upstream: { transport: "sse" }, routing: { strategy: "round_robin" } } });
+  try {
+    const bare = new WebSocket(`${gw.url.replace(/^http/, "ws")}/v1/responses`, { headers: { authorization: `Bearer ${gw.key}` } } as never);
+    await new Promise<void>((r) => (bare.onopen = () => r()));
+    for (const text of ["one", "two", "three", "four"]) {
+      const done = new Promise<void>((r) => (bare.onmessage = (e) => void (JSON.parse(String(e.data)).type === "response.completed" && r())));
+      bare.send(JSON.stringify({ type: "response.create", model: "gpt-5.5", input: [userText(`unrelated ${text}`)] }));
+      await done;
+    }
+    bare.close();
+    const accounts = gw.mock.responsesRequests().map((r) => r.headers["chatgpt-account-id"]);
+    expect(accounts).toHaveLength(4);
+    expect(new Set(accounts).size).toBe(1);
+  } finally {
+    await gw.stop();
+  }
+});
+
 describe("the handshake", () => {
   let gw: TestGateway;
   beforeAll(async () => {

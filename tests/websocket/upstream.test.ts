@@ -100,6 +100,20 @@ describe("transport: websocket, failures", () => {
     }
   });
 
+  test("an idle socket is closed after upstream.websocket_idle; the next turn opens a new one", async () => {
+    const gw = await startTestGateway({ accounts: ["ok"], config: { upstream: { transport: "websocket", websocket_idle: "150ms" } } });
+    try {
+      expect((await responses(gw, { prompt_cache_key: "conv-idle", input: [userText("one")] })).status).toBe(200);
+      expect((await responses(gw, { prompt_cache_key: "conv-idle", input: [userText("two")] })).status).toBe(200);
+      expect(gw.mock.stats.websockets).toBe(1);
+      await Bun.sleep(300);
+      expect((await responses(gw, { prompt_cache_key: "conv-idle", input: [userText("three")] })).status).toBe(200);
+      expect(gw.mock.stats.websockets).toBe(2);
+    } finally {
+      await gw.stop();
+    }
+  });
+
   test("the backend's 60-minute limit on a reused socket: a fresh socket, transparently", async () => {
     const gw = await startTestGateway({ accounts: ["ok"], mock: { websocketMaxAgeMs: 200 }, config: { upstream: { transport: "websocket" } } });
     try {

@@ -5,7 +5,7 @@ import { errorResponse } from "../http/envelope.ts";
 import type { Ticket } from "../limits/types.ts";
 import type { Runtime, Snapshot } from "../runtime.ts";
 import type { TranslateContext } from "../translate/types.ts";
-import type { UsageNumbers } from "../usage/types.ts";
+import type { UpstreamAttempt, UsageNumbers } from "../usage/types.ts";
 import type { RequestInfo, Surface, SurfaceInput } from "./surface.ts";
 
 export interface PipelineInput {
@@ -52,6 +52,8 @@ export class PipelineRequest {
   codexBody?: CodexRequest;
   /** The message of the error answer, for the request log. */
   errorMessage?: string;
+  /** Upstream attempts, appended by the dispatcher as it tries accounts (the request log shows them). */
+  readonly attempts: UpstreamAttempt[] = [];
   private finished = false;
 
   constructor(
@@ -91,6 +93,7 @@ export class PipelineRequest {
       requestId: this.input.requestId,
       requestedModel: this.info?.model,
       errorMessage: this.errorMessage,
+      attempts: this.attempts.length ? this.attempts : undefined,
     });
   }
 

@@ -125,7 +125,7 @@ export class AccountDispatcher implements Dispatcher {
       }
       const f = out.failure;
       const outcome = f.reason ?? f.code;
-      this.d.onAttempt?.(acct.name, outcome);
+      this.note(t, acct, outcome, f.status);
       t.failures.push(f);
       const kind = failureClass(f);
       if (kind === "request") {
@@ -206,13 +206,19 @@ export class AccountDispatcher implements Dispatcher {
   /** Bookkeeping of a served attempt: breaker, early end of a rest, the turn state's account. */
   private served(acct: Account, t: Trial, stream: UpstreamStream, started: number): void {
     const pool = this.d.pool;
-    this.d.onAttempt?.(acct.name, "ok");
+    this.note(t, acct, "ok", stream.status);
     if (this.breaker.success(acct.name)) this.d.log.info("account circuit closed: it served again", { account: acct.name });
     // Resting since before this attempt began, and yet it served: the rest is over (an early reset).
     const rest = pool.restOf(acct, t.req.model);
     if (rest && rest.since < started) pool.endRest(acct, t.req.model, `served a request while resting (${rest.reason})`);
     const state = stream.headers.get(TURN_STATE);
     if (state) this.conversation.turnState(t.scope, state, acct.name);
+  }
+
+  /** One attempt's verdict: to the metrics, and to the request's own log of attempts. */
+  private note(t: Trial, acct: Account, outcome: string, status?: number): void {
+    this.d.onAttempt?.(acct.name, outcome);
+    t.req.attemptLog?.push(status === undefined ? { account: acct.name, outcome } : { account: acct.name, outcome, status });
   }
 
   /** Several transient failures in a row while others serve: rest the account, then probe it. */

@@ -26,6 +26,8 @@ export interface UpstreamRequest {
   stream: boolean;
   /** Raw passthrough: a non-retryable upstream error answer is returned as a stream (status and bytes untouched), not thrown. */
   passthroughErrors?: boolean;
+  /** Each attempt's account and outcome is appended here, in order (the request log shows them). */
+  attemptLog?: { account: string; outcome: string; status?: number }[];
 }
 
 /** A piece of the upstream body: the raw bytes and the events parsed from them. */

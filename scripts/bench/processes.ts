@@ -89,7 +89,9 @@ export function writeConfig(dir: string, mock: Mock, logLevel: string): string {
   const config = {
     server: { listen: "127.0.0.1:0", log_level: logLevel, shutdown_grace: "1s" },
     admin: { token: "bench-admin-0123456789abcdef" },
-    upstream: { base_url: mock.baseUrl, auth_url: mock.url, first_byte_timeout: "30s", idle_timeout: "300s", max_attempts: 2, keepalive: "15s", models_refresh: "1h" },
+    // SSE, as the bare proxy (the floor) speaks it: the default (`auto`) would take the mock's
+    // WebSocket, whose cost per event is the transport's (docs/engineering.md B1.5), not the gateway's.
+    upstream: { base_url: mock.baseUrl, auth_url: mock.url, transport: "sse", first_byte_timeout: "30s", idle_timeout: "300s", max_attempts: 2, keepalive: "15s", models_refresh: "1h" },
     storage: { sqlite: join(dir, "gateway.db") },
     accounts_dir: join(dir, "accounts"),
     accounts,

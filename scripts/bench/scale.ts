@@ -32,6 +32,7 @@ export function scaleYaml(dir: string, mock: Mock, accounts: number, keys: numbe
     "upstream:",
     `  base_url: ${mock.baseUrl}`,
     `  auth_url: ${mock.url}`,
+    "  transport: sse",
     "  first_byte_timeout: 30s",
     "  idle_timeout: 300s",
     "  max_attempts: 2",

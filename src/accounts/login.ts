@@ -122,72 +122,87 @@ export interface CallbackServer {
   close(): void;
 }
 
+/** A promise settled once, from outside: the first resolve or reject wins, later ones do nothing. */
+function settleOnce<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void } {
+  let res!: (v: T) => void;
+  let rej!: (e: Error) => void;
+  const promise = new Promise<T>((a, b) => {
+    res = a;
+    rej = b;
+  });
+  promise.catch(() => {});
+  let settled = false;
+  const once =
+    <A>(fn: (a: A) => void) =>
+    (a: A) => {
+      if (settled) return;
+      settled = true;
+      fn(a);
+    };
+  return { promise, resolve: once(res), reject: once(rej) };
+}
+
+function callbackPage(title: string, text: string, status = 200): Response {
+  return new Response(`<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body style="font-family:sans-serif;margin:3em"><h2>${title}</h2><p>${text}</p></body></html>`, {
+    status,
+    headers: { "content-type": "text/html; charset=utf-8" },
+  });
+}
+
+/** The callback server's pages: /auth/callback settles the code (a stranger's state does not), /success, /cancel. */
+function callbackHandler(state: string, code: { resolve: (c: string) => void; reject: (e: Error) => void }): (req: Request) => Response {
+  return (req) => {
+    const url = new URL(req.url);
+    if (url.pathname === "/auth/callback") {
+      try {
+        code.resolve(parseCallback(url.toString(), state));
+        return Response.redirect(`${url.origin}/success`, 302);
+      } catch (e) {
+        if ((e as LoginError).code !== "state_mismatch") code.reject(e as Error);
+        return callbackPage("Login failed", (e as Error).message.replace(/</g, "&lt;"), 400);
+      }
+    }
+    if (url.pathname === "/success") return callbackPage("Signed in", "You can close this tab and go back to the terminal.");
+    if (url.pathname === "/cancel") {
+      code.reject(new LoginError("login cancelled", "cancelled"));
+      return callbackPage("Cancelled", "This login was cancelled.");
+    }
+    return new Response("not found", { status: 404 });
+  };
+}
+
+/** A server on the first of `ports` that is free. */
+function listenOnFirstFree(ports: number[], hostname: string, fetch: (req: Request) => Response): ReturnType<typeof Bun.serve> {
+  let lastError: unknown;
+  for (const port of ports) {
+    try {
+      return Bun.serve({ port, hostname, fetch });
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw new LoginError(`cannot listen for the login callback on port ${ports.join(" or ")}: ${(lastError as Error)?.message}`, "port_busy");
+}
+
 /**
  * The local server the browser is sent back to: /auth/callback (code + state), /success,
  * /cancel. Port 1455, falling back to 1457 when taken (like the CLI); `port: 0` picks a free one.
  */
 export function startCallbackServer(o: { state: string; port?: number; hostname?: string; timeoutMs?: number }): CallbackServer {
-  let resolve!: (code: string) => void;
-  let reject!: (e: Error) => void;
-  const code = new Promise<string>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  code.catch(() => {});
-  let settled = false;
-  const finish = (fn: () => void) => {
-    if (settled) return;
-    settled = true;
-    fn();
-  };
-  const page = (title: string, text: string, status = 200) =>
-    new Response(`<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body style="font-family:sans-serif;margin:3em"><h2>${title}</h2><p>${text}</p></body></html>`, {
-      status,
-      headers: { "content-type": "text/html; charset=utf-8" },
-    });
-  const handler = (req: Request): Response => {
-    const url = new URL(req.url);
-    if (url.pathname === "/auth/callback") {
-      try {
-        const c = parseCallback(url.toString(), o.state);
-        finish(() => resolve(c));
-        return Response.redirect(`${url.origin}/success`, 302);
-      } catch (e) {
-        if ((e as LoginError).code !== "state_mismatch") finish(() => reject(e as Error));
-        return page("Login failed", (e as Error).message.replace(/</g, "&lt;"), 400);
-      }
-    }
-    if (url.pathname === "/success") return page("Signed in", "You can close this tab and go back to the terminal.");
-    if (url.pathname === "/cancel") {
-      finish(() => reject(new LoginError("login cancelled", "cancelled")));
-      return page("Cancelled", "This login was cancelled.");
-    }
-    return new Response("not found", { status: 404 });
-  };
+  const code = settleOnce<string>();
   const ports = o.port !== undefined ? [o.port] : [CALLBACK_PORT, FALLBACK_CALLBACK_PORT];
-  let server: ReturnType<typeof Bun.serve> | undefined;
-  let lastError: unknown;
-  for (const port of ports) {
-    try {
-      server = Bun.serve({ port, hostname: o.hostname ?? "127.0.0.1", fetch: handler });
-      break;
-    } catch (e) {
-      lastError = e;
-    }
-  }
-  if (!server) throw new LoginError(`cannot listen for the login callback on port ${ports.join(" or ")}: ${(lastError as Error)?.message}`, "port_busy");
-  const timer = setTimeout(() => finish(() => reject(new LoginError("timed out waiting for the browser login", "timeout"))), o.timeoutMs ?? 10 * 60_000);
-  const s = server;
+  const server = listenOnFirstFree(ports, o.hostname ?? "127.0.0.1", callbackHandler(o.state, code));
+  const timer = setTimeout(() => code.reject(new LoginError("timed out waiting for the browser login", "timeout")), o.timeoutMs ?? 10 * 60_000);
   let stopped = false;
   const stop = () => {
     clearTimeout(timer);
     if (!stopped) {
       stopped = true;
-      s.stop(true);
+      server.stop(true);
     }
   };
   // After a success the browser still loads /success: keep serving a moment.
-  code.then(
+  code.promise.then(
     () => {
       clearTimeout(timer);
       setTimeout(stop, 2000).unref?.();
@@ -195,19 +210,18 @@ export function startCallbackServer(o: { state: string; port?: number; hostname?
     stop,
   );
   return {
-    port: s.port!,
-    redirectUri: redirectUriFor(s.port!),
-    code,
+    port: server.port!,
+    redirectUri: redirectUriFor(server.port!),
+    code: code.promise,
     accept(urlOrQuery: string) {
       try {
-        const c = parseCallback(urlOrQuery, o.state);
-        finish(() => resolve(c));
+        code.resolve(parseCallback(urlOrQuery, o.state));
       } catch (e) {
-        finish(() => reject(e as Error));
+        code.reject(e as Error);
       }
     },
     close() {
-      finish(() => reject(new LoginError("login cancelled", "cancelled")));
+      code.reject(new LoginError("login cancelled", "cancelled"));
     },
   };
 }

@@ -4,7 +4,7 @@ import { newClientKey } from "../keys/secrets.ts";
 import { sha256Hex } from "../util/hash.ts";
 import { type AdminHandler, ok, readJson } from "./http.ts";
 import { parseKeyFields, validateKeyName, validateNameRef } from "./key-input.ts";
-import { keyJson } from "./present.ts";
+import { iso, keyJson } from "./present.ts";
 import type { AdminDeps } from "./types.ts";
 
 /** The config hash the caller based its change on: body `config_hash` or an If-Match header. */
@@ -16,11 +16,12 @@ function expectedHash(request: Request, body?: Record<string, unknown>): string 
 }
 
 /**
- * POST /admin/keys (create; the key is in the answer once), PATCH /admin/keys/:name (enabled,
- * expiry, limits, balance, models) and DELETE /admin/keys/:name (revoke). Each writes the YAML
- * file and answers after the reload, with the key as it now runs.
+ * GET /admin/keys (the keys as they run), POST /admin/keys (create; the key is in the answer
+ * once), PATCH /admin/keys/:name (enabled, expiry, limits, balance, models) and DELETE
+ * /admin/keys/:name (revoke). Each change writes the YAML file and answers after the reload, with
+ * the key as it now runs.
  */
-export function keyHandlers(deps: AdminDeps, now: () => number): { create: AdminHandler; update: AdminHandler; remove: AdminHandler } {
+export function keyHandlers(deps: AdminDeps, now: () => number): { list: AdminHandler; create: AdminHandler; update: AdminHandler; remove: AdminHandler } {
   const editor = () => {
     if (!deps.keyEditor) throw new GatewayError({ status: 409, type: "invalid_request_error", code: "config_not_editable", message: "Keys cannot be changed here: the running config was not loaded from a file" });
     return deps.keyEditor;
@@ -32,6 +33,7 @@ export function keyHandlers(deps: AdminDeps, now: () => number): { create: Admin
   const pathName = (params: Record<string, string>) => validateNameRef(decodePath(params.name ?? ""), "name");
 
   return {
+    list: async () => ok({ now: iso(now()), config_hash: deps.configHash?.() ?? null, editable: !!deps.keyEditor, keys: (await deps.keys()).map(keyJson) }),
     create: async (request) => {
       const body = await readJson(request);
       const name = validateKeyName(body.name);

@@ -2,7 +2,8 @@
  * What a Codex failure code means, decided once: the in-stream `response.failed` error, a bare
  * `error` event, or a stream that ended early. Failover (upstream/classify.ts) reads the code sets;
  * each client format turns a classified failure into its own status, type and wording through a
- * `FailureDialect` (translate/errors.ts for OpenAI, and the Anthropic, Gemini and Chat variants).
+ * `FailureDialect` (codex/http-failure.ts for the gateway-wide OpenAI answer, and the Anthropic,
+ * Gemini and Chat variants).
  */
 import { retryAfterSeconds } from "./retry.ts";
 
@@ -29,9 +30,9 @@ export const OVERLOAD_CODES: ReadonlySet<string> = new Set(["server_is_overloade
 const POLICY_CODES: ReadonlySet<string> = new Set(["cyber_policy", "bio_policy"]);
 const INVALID_CODES: ReadonlySet<string> = new Set(["invalid_prompt", "invalid_encrypted_content", "invalid_request_error"]);
 /**
- * In-stream codes that are the request's problem, not the account's: no failover (upstream.md
- * docs/protocol.md P5.2). `invalid_image` and `previous_response_not_found` are among them, yet no client format
- * words them as a bad request; they stay `unknown` for the status.
+ * In-stream codes that are the request's problem, not the account's: no failover
+ * (docs/protocol.md P5.2). `invalid_image` and `previous_response_not_found` are among them, yet no
+ * client format words them as a bad request; they stay `unknown` for the status.
  */
 export const CLIENT_CODES: ReadonlySet<string> = new Set(["context_length_exceeded", ...POLICY_CODES, ...INVALID_CODES, "invalid_image", "previous_response_not_found"]);
 

@@ -108,6 +108,11 @@ export async function fetchRemoteImage(raw: string, o: RemoteImageOptions): Prom
   }
 }
 
+/**
+ * The body, refused past `max` bytes. The read loop is upstream/stream.ts readCapped's (which
+ * truncates instead); images/ may not import upstream/, so the two become one when that reader
+ * moves below both (util/, with `util/` added to this folder's import rule).
+ */
 async function readCapped(res: Response, max: number, raw: string): Promise<Uint8Array> {
   const tooBig = () => refused(raw, `it is larger than ${Math.round(max / 1024)} KiB`);
   if (Number(res.headers.get("content-length") ?? 0) > max) {

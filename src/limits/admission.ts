@@ -29,6 +29,15 @@ const DAY = 86_400_000;
 /** Retry-After for quotas that never reset by themselves (a total, a balance): an hour, advisory. */
 const NO_RESET_RETRY_S = 3600;
 
+/** What the steps of an admission share. */
+interface Env {
+  counters: CounterStore;
+  usage: QuotaSource;
+  now: () => number;
+  /** Bucket size as a fraction of the limit (AdmissionDeps.burstFraction). */
+  fraction: number;
+}
+
 /**
  * Per-key admission after authentication, in the seed's order: model permission, then the
  * max_tokens cap (a 400 the client must fix, so it comes before anything a wait would cure),
@@ -37,97 +46,103 @@ const NO_RESET_RETRY_S = 3600;
  * by the key's name, so a reload that changes a limit keeps what was used.
  */
 export function createAdmission(deps: AdmissionDeps): GatewayAdmission {
-  const now = deps.now ?? Date.now;
-  const fraction = deps.burstFraction ?? 1;
-  const specsOf = (key: KeyConfig): RateSpec[] => {
-    const out: RateSpec[] = [];
-    const { rpm, rpd } = key.limits;
-    if (rpm) out.push({ name: "rpm", limit: rpm, periodMs: MINUTE, burst: Math.max(1, Math.round(rpm * fraction)) });
-    if (rpd) out.push({ name: "rpd", limit: rpd, periodMs: DAY, burst: Math.max(1, Math.round(rpd * fraction)) });
-    return out;
-  };
-  const quotaOf = async (key: KeyConfig): Promise<QuotaCounts> => {
-    const local = deps.usage.quota(key.name);
-    return maxQuota(local, await deps.counters.quotaGet(key.name, utcDay(now()), local));
-  };
-
-  /** The concurrency slot, if the key has a limit; refused → the rate tokens taken are given back. */
-  const acquire = async (id: string, limit: number | undefined, undo: (() => Promise<void>) | undefined, states: RateState[], headers: (given: RateState[]) => Record<string, string>): Promise<Lease | undefined> => {
-    if (!limit) return undefined;
-    const lease = await deps.counters.acquire(id, limit);
-    if (lease) return lease;
-    await undo?.();
-    const given = states.map((st) => ({ ...st, remaining: st.remaining + 1 }));
-    const msg = `Too many concurrent requests: this key allows ${limit} at once; retry when one of them finishes`;
-    refuse(tooManyRequests("concurrent_limit", msg, 1), headers(given));
-  };
-
-  /**
-   * count_tokens (answered locally): the key's rpm and concurrency, on a budget of their own — as
-   * Anthropic does — so counting neither spends nor is blocked by message requests. No quota and
-   * no model check: nothing goes upstream.
-   */
-  const admitCount = async (key: KeyConfig): Promise<Ticket> => {
-    const id = `${COUNT_NAMESPACE}${key.name}`;
-    const { rpm, concurrency } = key.limits;
-    const specs: RateSpec[] = rpm ? [{ name: "rpm", limit: rpm, periodMs: MINUTE, burst: Math.max(1, Math.round(rpm * fraction)) }] : [];
-    let states: RateState[] = [];
-    let undo: (() => Promise<void>) | undefined;
-    if (specs.length) {
-      const r = await deps.counters.take(id, specs);
-      if (!r.ok) refuse(rateError(specs[0], r.retryAfterMs), rateHeaders(key, r.states, undefined, now()));
-      states = r.states;
-      undo = r.undo;
-    }
-    const lease = await acquire(id, concurrency, undo, states, (given) => rateHeaders(key, given, undefined, now()));
-    return { headers: rateHeaders(key, states, undefined, now()), settle: () => lease?.release() };
-  };
-
+  const env: Env = { counters: deps.counters, usage: deps.usage, now: deps.now ?? Date.now, fraction: deps.burstFraction ?? 1 };
   return {
-    async admit(key: KeyConfig, req: AdmissionRequest): Promise<Ticket> {
-      if (req.purpose === "count_tokens") return admitCount(key);
-      checkModel(key, req);
-      checkMaxTokens(key, req);
-      const limits = key.limits;
-      const quotaLimited = limits.tokensPerDay !== undefined || limits.tokensTotal !== undefined || key.balance !== undefined;
-      const quota = quotaLimited ? await quotaOf(key) : undefined;
-      // Refusals from here on carry the key's x-ratelimit-* headers too, as OpenAI's 429s do.
-      const over = quota && quotaError(key, quota, now());
-      if (over) refuse(over, rateHeaders(key, [], quota, now()));
-
-      const specs = specsOf(key);
-      let states: RateState[] = [];
-      let undo: (() => Promise<void>) | undefined;
-      if (specs.length) {
-        const r = await deps.counters.take(key.name, specs);
-        if (!r.ok) refuse(rateError(specs.find((s) => s.name === r.failed)!, r.retryAfterMs), rateHeaders(key, r.states, quota, now()));
-        states = r.states;
-        undo = r.undo;
-      }
-      const lease = await acquire(key.name, limits.concurrency, undo, states, (given) => rateHeaders(key, given, quota, now()));
-      return { headers: rateHeaders(key, states, quota, now()), settle: () => lease?.release() };
-    },
-
-    async status(key: KeyConfig): Promise<LimitStatus> {
-      const specs = specsOf(key);
-      const states = specs.length ? await deps.counters.peek(key.name, specs) : [];
-      const out: LimitStatus = {};
-      for (const s of states) {
-        if (s.name === "rpm") out.requestsPerMinute = s;
-        else out.requestsPerDay = s;
-      }
-      const { concurrency, tokensPerDay, tokensTotal } = key.limits;
-      if (concurrency) {
-        const inUse = await deps.counters.inFlight(key.name);
-        out.concurrency = { limit: concurrency, inUse, available: Math.max(0, concurrency - inUse) };
-      }
-      const q = await quotaOf(key);
-      if (tokensPerDay !== undefined) out.tokensPerDay = { limit: tokensPerDay, used: q.tokensToday, remaining: Math.max(0, tokensPerDay - q.tokensToday), resetsAt: nextUtcMidnight(now()) };
-      if (tokensTotal !== undefined) out.tokensTotal = { limit: tokensTotal, used: q.tokensTotal, remaining: Math.max(0, tokensTotal - q.tokensTotal) };
-      if (key.balance !== undefined) out.balance = { configured: key.balance, spent: q.credits, remaining: key.balance - q.credits };
-      return out;
-    },
+    admit: (key, req) => (req.purpose === "count_tokens" ? admitCount(env, key) : admitRequest(env, key, req)),
+    status: (key) => limitStatus(env, key),
   };
+}
+
+function rateSpec(name: RateSpec["name"], limit: number, periodMs: number, fraction: number): RateSpec {
+  return { name, limit, periodMs, burst: Math.max(1, Math.round(limit * fraction)) };
+}
+
+/** The key's rpm and rpd buckets. */
+function rateSpecs(env: Env, key: KeyConfig): RateSpec[] {
+  const out: RateSpec[] = [];
+  const { rpm, rpd } = key.limits;
+  if (rpm) out.push(rateSpec("rpm", rpm, MINUTE, env.fraction));
+  if (rpd) out.push(rateSpec("rpd", rpd, DAY, env.fraction));
+  return out;
+}
+
+/** This instance's quota counters, or the shared ones when they are higher. */
+async function quotaOf(env: Env, key: KeyConfig): Promise<QuotaCounts> {
+  const local = env.usage.quota(key.name);
+  return maxQuota(local, await env.counters.quotaGet(key.name, utcDay(env.now()), local));
+}
+
+/** A request that goes upstream: model, max tokens, quota, then the rate buckets and the concurrency slot. */
+async function admitRequest(env: Env, key: KeyConfig, req: AdmissionRequest): Promise<Ticket> {
+  checkModel(key, req);
+  checkMaxTokens(key, req);
+  const limits = key.limits;
+  const quotaLimited = limits.tokensPerDay !== undefined || limits.tokensTotal !== undefined || key.balance !== undefined;
+  const quota = quotaLimited ? await quotaOf(env, key) : undefined;
+  // Refusals from here on carry the key's x-ratelimit-* headers too, as OpenAI's 429s do.
+  const over = quota && quotaError(key, quota, env.now());
+  if (over) refuse(over, rateHeaders(key, [], quota, env.now()));
+  return takeRatesAndSlot(env, key.name, rateSpecs(env, key), limits.concurrency, (states) => rateHeaders(key, states, quota, env.now()));
+}
+
+/**
+ * count_tokens (answered locally): the key's rpm and concurrency, on a budget of their own — as
+ * Anthropic does — so counting neither spends nor is blocked by message requests. No quota and
+ * no model check: nothing goes upstream.
+ */
+async function admitCount(env: Env, key: KeyConfig): Promise<Ticket> {
+  const { rpm, concurrency } = key.limits;
+  const specs = rpm ? [rateSpec("rpm", rpm, MINUTE, env.fraction)] : [];
+  return takeRatesAndSlot(env, `${COUNT_NAMESPACE}${key.name}`, specs, concurrency, (states) => rateHeaders(key, states, undefined, env.now()));
+}
+
+/**
+ * One token from each rate bucket, then the concurrency slot (if the key has a limit). A refusal
+ * carries the rate headers of the states at that moment; a refused slot gives the tokens back.
+ */
+async function takeRatesAndSlot(env: Env, id: string, specs: RateSpec[], concurrency: number | undefined, headers: (states: RateState[]) => Record<string, string>): Promise<Ticket> {
+  let states: RateState[] = [];
+  let undo: (() => Promise<void>) | undefined;
+  if (specs.length) {
+    const r = await env.counters.take(id, specs);
+    if (!r.ok) refuse(rateError(specs.find((s) => s.name === r.failed)!, r.retryAfterMs), headers(r.states));
+    states = r.states;
+    undo = r.undo;
+  }
+  const lease = await acquire(env, id, concurrency, undo, states, headers);
+  return { headers: headers(states), settle: () => lease?.release() };
+}
+
+/** The concurrency slot, if the key has a limit; refused → the rate tokens taken are given back. */
+async function acquire(env: Env, id: string, limit: number | undefined, undo: (() => Promise<void>) | undefined, states: RateState[], headers: (given: RateState[]) => Record<string, string>): Promise<Lease | undefined> {
+  if (!limit) return undefined;
+  const lease = await env.counters.acquire(id, limit);
+  if (lease) return lease;
+  await undo?.();
+  const given = states.map((st) => ({ ...st, remaining: st.remaining + 1 }));
+  const msg = `Too many concurrent requests: this key allows ${limit} at once; retry when one of them finishes`;
+  refuse(tooManyRequests("concurrent_limit", msg, 1), headers(given));
+}
+
+/** What the key has used of each of its limits (the portal's and the admin API's view). */
+async function limitStatus(env: Env, key: KeyConfig): Promise<LimitStatus> {
+  const specs = rateSpecs(env, key);
+  const states = specs.length ? await env.counters.peek(key.name, specs) : [];
+  const out: LimitStatus = {};
+  for (const s of states) {
+    if (s.name === "rpm") out.requestsPerMinute = s;
+    else out.requestsPerDay = s;
+  }
+  const { concurrency, tokensPerDay, tokensTotal } = key.limits;
+  if (concurrency) {
+    const inUse = await env.counters.inFlight(key.name);
+    out.concurrency = { limit: concurrency, inUse, available: Math.max(0, concurrency - inUse) };
+  }
+  const q = await quotaOf(env, key);
+  if (tokensPerDay !== undefined) out.tokensPerDay = { limit: tokensPerDay, used: q.tokensToday, remaining: Math.max(0, tokensPerDay - q.tokensToday), resetsAt: nextUtcMidnight(env.now()) };
+  if (tokensTotal !== undefined) out.tokensTotal = { limit: tokensTotal, used: q.tokensTotal, remaining: Math.max(0, tokensTotal - q.tokensTotal) };
+  if (key.balance !== undefined) out.balance = { configured: key.balance, spent: q.credits, remaining: key.balance - q.credits };
+  return out;
 }
 
 /** Throw a refusal with these headers added (its own, like Retry-After, win on a clash). */

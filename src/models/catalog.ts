@@ -1,9 +1,9 @@
 /**
  * The built-in model catalog: every model in the seeds plus the newer slugs of docs/protocol.md P8.3,
  * with the efforts each accepts. It is the fallback when the live upstream catalog is unknown, and
- * what effort clamping consults. Efforts follow the seed table (codex-terminal-api.md): `minimal`
+ * what effort clamping consults. Efforts follow the table of docs/protocol.md P8.3: `minimal`
  * only on gpt-5 (and the legacy codex-mini-latest), `low` not on the two codex -mini models,
- * `xhigh` on gpt-5.1-codex-max, gpt-5.2, gpt-5.2-codex, gpt-5.3-codex and, per docs/protocol.md P8.3, every model
+ * `xhigh` on gpt-5.1-codex-max, gpt-5.2, gpt-5.2-codex, gpt-5.3-codex and every model
  * from the April 2026 catalog on (gpt-5.4, gpt-5.4-mini, gpt-5.5, codex-auto-review, gpt-5.6-*);
  * `max` only on gpt-5.6-* (`ultra` is sent as `max`).
  */

@@ -107,6 +107,7 @@ function open(req: PipelineRequest, codexBody: CodexRequest | undefined, rawWire
     // /responses/compact is served on compaction v2: a normal stream (docs/protocol.md P9.2).
     stream: p.raw ? info!.stream : true,
     passthroughErrors: p.raw,
+    outcomeOnly: p.raw,
     attemptLog: req.attempts,
   });
 }

@@ -3,8 +3,8 @@
  * asks for, the headers one `response.create` carries through the pipeline, and the gateway's own
  * frames (errors in the backend's shape, the answer to a prewarm, the connection limit).
  */
+import { SESSION_HEADERS, TURN_HEADERS } from "../codex/headers.ts";
 import { GatewayError } from "../errors.ts";
-import { LITE_HEADER } from "../translate/lite.ts";
 
 export type ClientFrame =
   | { kind: "create"; body: Record<string, unknown>; prewarm: boolean }
@@ -36,23 +36,13 @@ export function parseClientFrame(data: string | Buffer, limitBytes: number): Cli
 }
 
 /**
- * Per-request headers that may travel in client_metadata (P4.2, P4.3), by the key they use there;
- * all of them go upstream from an HTTP client too (upstream/request.ts PASSTHROUGH_HEADERS).
+ * Per-request headers that may travel in client_metadata (P4.2, P4.3), by the key they use there:
+ * the per-turn headers, which go upstream from an HTTP client too (upstream/request.ts PASSTHROUGH_HEADERS).
  */
-const METADATA_HEADERS = new Set<string>([
-  "x-codex-turn-state",
-  "x-codex-turn-metadata",
-  "x-codex-window-id",
-  "x-codex-beta-features",
-  "x-openai-subagent",
-  "x-codex-parent-thread-id",
-  LITE_HEADER,
-]);
+const METADATA_HEADERS = new Set<string>(TURN_HEADERS);
 /** Handshake headers that describe the upgrade, not a request. */
 const UPGRADE_ONLY = ["upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol", "content-length", "transfer-encoding"];
 const HEADER_VALUE = /^[\x20-\x7e]{1,8192}$/;
-
-const SESSION_HEADERS = ["session_id", "session-id", "thread-id"];
 
 /**
  * The headers one `response.create` runs with: the handshake's (auth, session, originator), plus

@@ -12,10 +12,10 @@
  * Pure. Whether a body is already Lite decides the Lite header (liteHeaders): the header on any
  * other body is a 400.
  */
+import { LITE_HEADER } from "../codex/headers.ts";
 import type { CodexItem, CodexRequest } from "../codex/types.ts";
 
 export const LITE_NAMESPACE = "functions";
-export const LITE_HEADER = "x-openai-internal-codex-responses-lite";
 /** Tools the backend runs itself: not part of a Lite request. */
 const HOSTED = new Set(["web_search", "web_search_preview", "image_generation", "file_search", "code_interpreter", "local_shell", "mcp", "computer_use_preview"]);
 

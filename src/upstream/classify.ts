@@ -1,10 +1,10 @@
 import { GatewayError } from "../errors.ts";
 import { parseRateLimitHeaders, resetFromHeaders } from "../accounts/rate-limits.ts";
 import type { CooldownReason } from "../accounts/stores.ts";
-import { CLIENT_CODES, OVERLOAD_CODES, USAGE_CODES } from "../codex/failure.ts";
+import { CLIENT_CODES, OVERLOAD_CODES, USAGE_CODES, type CodexErrorObject } from "../codex/failure.ts";
+import { codexFailureAnswer } from "../codex/http-failure.ts";
 import { tryAgainInMs } from "../codex/retry.ts";
 import type { CodexEvent } from "../codex/types.ts";
-import { codexFailureToError } from "../translate/errors.ts";
 
 /**
  * Every way an upstream attempt can fail, decided in one place (docs/protocol.md P5):
@@ -31,6 +31,11 @@ export interface Failure {
   perModel?: boolean;
   /** What the client sees if this is the last word. */
   error: GatewayError;
+}
+
+/** A Codex failure as the client's last word: the gateway-wide (OpenAI) answer to it. */
+function codexFailureToError(error: CodexErrorObject): GatewayError {
+  return new GatewayError(codexFailureAnswer(error));
 }
 
 /** JSON body of an error answer, or undefined. */

@@ -336,6 +336,7 @@ export class AccountDispatcher implements Dispatcher {
       idleTimeoutMs: up.idleTimeoutMs,
       awaitingFirstByte: true,
       sse: req.stream || (res.headers.get("content-type") ?? "").includes("text/event-stream"),
+      outcomeOnly: req.outcomeOnly,
       onEvent: (ev) => this.observe(acct, t, stream, ev, cfg, committed, true),
       onEnd: () => {
         acct.stats.inflight--;

@@ -57,36 +57,26 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-/** Builds the account pool and the dispatcher the pipeline calls (Runtime.dispatcher). */
-export function createUpstream(o: UpstreamOptions): Upstream {
-  const now = o.now ?? Date.now;
-  const log = o.log;
-  const cooldowns: CooldownStore = o.cooldowns ?? (o.db ? new SqliteCooldownStore(o.db, now()) : new MemoryCooldownStore());
-  const tokenStore = o.tokenStore ?? (o.db ? new SqliteTokenStore(o.db) : new MemoryTokenStore());
-  const stateStore = o.stateStore ?? (o.db ? new SqliteAccountStateStore(o.db) : new MemoryAccountStateStore());
-  const affinity = o.affinity ?? new MemoryAffinityStore(() => o.config().routing.stickyTtlMs);
-  const tokens = new TokenManager({ config: o.config, log, now, lock: o.refreshLock ?? localRefreshLock, tokenStore, stateStore, fetch: o.fetch });
-  const pool = new AccountPool({ config: o.config, log, now, cooldowns, affinity, tokenStore, stateStore, tokens });
-  // An injected fetch is a fake upstream that speaks HTTP only: no WebSocket then.
-  const websocket = o.fetch ? undefined : new WsTransport({ config: o.config, fetch: (url, init) => fetch(url, init), log, now });
-  const dispatcher = new AccountDispatcher({
-    config: o.config,
-    pool,
-    log,
-    now,
-    random: o.random ?? Math.random,
-    fetch: o.fetch,
-    transport: websocket,
-    sleep: o.sleep,
-    onAttempt: o.onAttempt,
-    onFailover: o.onFailover,
-    onReplayDropped: o.onReplayDropped,
-  });
+/** The account state stores: the injected ones (Redis), else SQLite where a db is given, else memory. */
+function accountStores(o: UpstreamOptions, now: () => number): { cooldowns: CooldownStore; tokenStore: TokenStore; stateStore: AccountStateStore; affinity: AffinityStore } {
+  return {
+    cooldowns: o.cooldowns ?? (o.db ? new SqliteCooldownStore(o.db, now()) : new MemoryCooldownStore()),
+    tokenStore: o.tokenStore ?? (o.db ? new SqliteTokenStore(o.db) : new MemoryTokenStore()),
+    stateStore: o.stateStore ?? (o.db ? new SqliteAccountStateStore(o.db) : new MemoryAccountStateStore()),
+    affinity: o.affinity ?? new MemoryAffinityStore(() => o.config().routing.stickyTtlMs),
+  };
+}
 
-  const timers: ReturnType<typeof setInterval>[] = [];
+/**
+ * Keeps the pool in step with accounts_dir and the auth files: a poll every `rescanMs` (0: off),
+ * and a directory watch so that a new login shows up at once (the poll covers filesystems without
+ * events). Returns what stops it.
+ */
+function watchAccounts(pool: AccountPool, config: () => Config, log: Logger, rescanMs: number): () => void {
   let watcher: FSWatcher | undefined;
   let watchedDir: string | undefined;
   let debounce: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof setInterval> | undefined;
   const rescan = () => {
     try {
       pool.sync();
@@ -96,9 +86,8 @@ export function createUpstream(o: UpstreamOptions): Upstream {
       log.warn("accounts rescan failed", { error: (e as Error).message });
     }
   };
-  // Directory events make a new login show up at once; the poll covers filesystems without events.
   const ensureWatch = () => {
-    const dir = o.config().accountsDir;
+    const dir = config().accountsDir;
     if (dir === watchedDir && (watcher || !dir)) return;
     watcher?.close();
     watcher = undefined;
@@ -118,19 +107,46 @@ export function createUpstream(o: UpstreamOptions): Upstream {
       watcher = undefined; // folder missing: the poll finds it once it exists
     }
   };
-  const rescanMs = o.rescanMs ?? 5_000;
   if (rescanMs > 0) {
     ensureWatch();
-    const t = setInterval(rescan, rescanMs);
-    t.unref?.();
-    timers.push(t);
+    timer = setInterval(rescan, rescanMs);
+    timer.unref?.();
   }
+  return () => {
+    if (timer) clearInterval(timer);
+    if (debounce) clearTimeout(debounce);
+    watcher?.close();
+  };
+}
+
+/** Builds the account pool and the dispatcher the pipeline calls (Runtime.dispatcher). */
+export function createUpstream(o: UpstreamOptions): Upstream {
+  const now = o.now ?? Date.now;
+  const log = o.log;
+  const { cooldowns, tokenStore, stateStore, affinity } = accountStores(o, now);
+  const tokens = new TokenManager({ config: o.config, log, now, lock: o.refreshLock ?? localRefreshLock, tokenStore, stateStore, fetch: o.fetch });
+  const pool = new AccountPool({ config: o.config, log, now, cooldowns, affinity, tokenStore, stateStore, tokens });
+  // An injected fetch is a fake upstream that speaks HTTP only: no WebSocket then.
+  const websocket = o.fetch ? undefined : new WsTransport({ config: o.config, fetch: (url, init) => fetch(url, init), log, now });
+  const dispatcher = new AccountDispatcher({
+    config: o.config,
+    pool,
+    log,
+    now,
+    random: o.random ?? Math.random,
+    fetch: o.fetch,
+    transport: websocket,
+    sleep: o.sleep,
+    onAttempt: o.onAttempt,
+    onFailover: o.onFailover,
+    onReplayDropped: o.onReplayDropped,
+  });
+
+  const stopWatching = watchAccounts(pool, o.config, log, o.rescanMs ?? 5_000);
+  // Changed rate-limit readings are saved every flushMs (and at close).
   const flushMs = o.flushMs ?? 10_000;
-  if (flushMs > 0) {
-    const t = setInterval(() => pool.flush(), flushMs);
-    t.unref?.();
-    timers.push(t);
-  }
+  const flushTimer = flushMs > 0 ? setInterval(() => pool.flush(), flushMs) : undefined;
+  flushTimer?.unref?.();
 
   return {
     dispatcher,
@@ -139,9 +155,8 @@ export function createUpstream(o: UpstreamOptions): Upstream {
     websocket,
     async close() {
       websocket?.close();
-      for (const t of timers) clearInterval(t);
-      if (debounce) clearTimeout(debounce);
-      watcher?.close();
+      stopWatching();
+      if (flushTimer) clearInterval(flushTimer);
       try {
         pool.flush();
       } catch (e) {

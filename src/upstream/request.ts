@@ -1,24 +1,18 @@
 import { createHash } from "node:crypto";
+import { SESSION_HEADERS, TURN_HEADERS } from "../codex/headers.ts";
 import type { Config } from "../config/types.ts";
 
 /**
- * Client headers that carry the session/turn identity and go upstream unchanged (upstream.md
- * docs/protocol.md P2.1, docs/clients.md C4.6). Everything else the client sent stays here — in particular its own credentials
- * (authorization, x-api-key, x-goog-api-key, cookie) are never forwarded.
+ * Client headers that carry the session/turn identity and go upstream unchanged
+ * (docs/protocol.md P2.1, docs/clients.md C4.6). Everything else the client sent stays here — in
+ * particular its own credentials (authorization, x-api-key, x-goog-api-key, cookie) are never
+ * forwarded.
  */
 export const PASSTHROUGH_HEADERS = [
-  "session-id",
-  "session_id",
-  "thread-id",
+  ...SESSION_HEADERS,
   "x-client-request-id",
-  "x-codex-turn-state",
-  "x-codex-turn-metadata",
-  "x-codex-window-id",
-  "x-codex-beta-features",
-  "x-openai-subagent",
-  "x-codex-parent-thread-id",
-  // Responses Lite (docs/protocol.md P2.5): made to match the body by the pipeline (translate/lite.ts liteHeaders).
-  "x-openai-internal-codex-responses-lite",
+  // The Lite flag among them is made to match the body by the pipeline (translate/lite.ts liteHeaders).
+  ...TURN_HEADERS,
 ] as const;
 
 

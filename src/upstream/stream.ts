@@ -1,6 +1,6 @@
 import { GatewayError } from "../errors.ts";
 import type { CodexEvent } from "../codex/types.ts";
-import { parseEventData, SseParser } from "./sse.ts";
+import { SseEvents } from "./sse-events.ts";
 import type { UpstreamChunk, UpstreamStream } from "./types.ts";
 
 /**
@@ -83,12 +83,15 @@ export interface BodyStreamInit {
   awaitingFirstByte: boolean;
   /** Parse SSE events (false for JSON answers such as /responses/compact or error bodies). */
   sse: boolean;
+  /** Only the events the outcome depends on are parsed; the others are `{type}` stubs (sse-events.ts). */
+  outcomeOnly?: boolean;
   onEvent?: (ev: CodexEvent) => void;
   /** Exactly once, however the stream ended. */
   onEnd?: (how: "eof" | "error" | "cancel") => void;
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_EVENTS = Object.freeze([]) as unknown as CodexEvent[];
 
 /**
  * The upstream body as an UpstreamStream: pull-based (nothing is read until asked, so client
@@ -103,7 +106,7 @@ export class BodyStream implements UpstreamStream {
   headers: Headers;
   readonly buffered: UpstreamChunk[] = [];
   private reader?: ReadableStreamDefaultReader<Uint8Array>;
-  private parser?: SseParser;
+  private parser?: SseEvents;
   private finished = false;
   private ended = false;
   private awaitingFirstByte: boolean;
@@ -115,7 +118,7 @@ export class BodyStream implements UpstreamStream {
     this.headers = init.response.headers;
     this.awaitingFirstByte = init.awaitingFirstByte;
     this.reader = init.response.body?.getReader();
-    if (init.sse) this.parser = new SseParser();
+    if (init.sse) this.parser = new SseEvents(init.outcomeOnly);
   }
 
   next(): Promise<UpstreamChunk | null> {
@@ -145,25 +148,19 @@ export class BodyStream implements UpstreamStream {
     this.awaitingFirstByte = false;
     if (r.done) {
       this.finished = true;
-      const tail = this.parser?.end() ?? [];
-      const events = this.eventsOf(tail);
+      const events = this.parser ? this.observed(this.parser.end()) : NO_EVENTS;
       this.end("eof");
       return events.length ? { bytes: EMPTY, events } : null;
     }
     const bytes = r.value!;
-    const events = this.parser ? this.eventsOf(this.parser.push(bytes)) : [];
+    const events = this.parser ? this.observed(this.parser.push(bytes)) : NO_EVENTS;
     return { bytes, events };
   }
 
-  private eventsOf(records: { data: string }[]): CodexEvent[] {
-    const out: CodexEvent[] = [];
-    for (const rec of records) {
-      const ev = parseEventData(rec.data);
-      if (!ev) continue;
-      out.push(ev);
-      this.init.onEvent?.(ev);
-    }
-    return out;
+  private observed(events: CodexEvent[]): CodexEvent[] {
+    const on = this.init.onEvent;
+    if (on) for (const ev of events) on(ev);
+    return events;
   }
 
   private failure(e: unknown): GatewayError {

@@ -26,6 +26,11 @@ export interface UpstreamRequest {
   stream: boolean;
   /** Raw passthrough: a non-retryable upstream error answer is returned as a stream (status and bytes untouched), not thrown. */
   passthroughErrors?: boolean;
+  /**
+   * The caller forwards the bytes and reads only the outcome (raw passthrough): events nothing
+   * reads beyond their type arrive as `{type}` stubs instead of being parsed (upstream/sse-events.ts).
+   */
+  outcomeOnly?: boolean;
   /** Each attempt's account and outcome is appended here, in order (the request log shows them). */
   attemptLog?: { account: string; outcome: string; status?: number }[];
 }

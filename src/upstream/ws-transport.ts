@@ -10,6 +10,7 @@
  * refreshes the token), a failed one a network error (failover).
  */
 import { createHash } from "node:crypto";
+import { LITE_HEADER } from "../codex/headers.ts";
 import type { Config } from "../config/types.ts";
 import type { Logger } from "../observe/log.ts";
 import type { UpstreamRequest } from "./types.ts";
@@ -35,7 +36,6 @@ const CONNECT_TIMEOUT_MS = 15_000;
 const NO_WS_MS = 10 * 60_000;
 /** Idle sockets kept at most (oldest closed first). */
 const MAX_IDLE_SOCKETS = 512;
-const LITE_HEADER = "x-openai-internal-codex-responses-lite";
 const LITE_KEY = "ws_request_header_x_openai_internal_codex_responses_lite";
 /** Request headers that mean nothing on an upgrade. */
 const NOT_ON_UPGRADE = ["accept", "content-type", "accept-encoding", "content-length"];

@@ -1,6 +1,6 @@
 /**
- * The real opencode (`opencode-ai`) against the gateway's Chat Completions surface (translation.md
- * docs/clients.md C6.12): a custom provider on the bundled `@ai-sdk/openai-compatible` package, autoupdate, model
+ * The real opencode (`opencode-ai`) against the gateway's Chat Completions surface (docs/clients.md
+ * C6.12): a custom provider on the bundled `@ai-sdk/openai-compatible` package, autoupdate, model
  * catalog fetch, sharing and LSP downloads off, isolated XDG dirs. `opencode run` runs its bash
  * tool once and finishes with the mock's answer.
  */

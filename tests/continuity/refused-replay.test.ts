@@ -1,7 +1,7 @@
 /**
  * Reasoning the gateway did not see minted (another gateway instance, a restart) and the upstream
  * refuses with invalid_encrypted_content: the turn is retried once without it, on every surface and
- * in raw passthrough, and the client sees a normal answer (issue 16 §3).
+ * in raw passthrough, and the client sees a normal answer (issue 16, item 3).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mintEncrypted } from "../../scripts/mock-upstream/binding.ts";

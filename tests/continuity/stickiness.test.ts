@@ -1,5 +1,5 @@
 /**
- * Stickiness on every surface (issue 16 §2, issue 18 #12): a conversation without a session id stays
+ * Stickiness on every surface (issue 16 item 2, issue 18 #12): a conversation without a session id stays
  * on one account with one stable prompt_cache_key (Responses included), derived keys are scoped by
  * the API key, the Codex session headers key the session in both spellings, and the upstream's
  * turn state reaches the client and routes its follow-up.

@@ -12,7 +12,7 @@ describe("built-in catalog", () => {
     for (const slug of [...SEED_MODELS, ...NEWER]) expect(builtinLookup(slug)?.slug).toBe(slug);
   });
 
-  // The seed's effort table (codex-terminal-api.md), one row per effort.
+  // The effort table of the seeds (docs/protocol.md P8.3), one row per effort.
   test.each([
     ["minimal", ["gpt-5"]],
     ["xhigh", ["gpt-5.1-codex-max", "gpt-5.2", "gpt-5.2-codex", "gpt-5.3-codex"]],
@@ -81,7 +81,7 @@ describe("createModelResolver", () => {
 
   // [name, client effort, upstream, effort, clampedFrom]
   test.each([
-    // every effort suffix of the seeds (chatgpt-platform.md, codex-terminal-api.md)
+    // every effort suffix of the seeds (docs/protocol.md P8.2, P8.3)
     ["gpt-5-minimal", undefined, "gpt-5", "minimal", undefined],
     ["gpt-5-low", undefined, "gpt-5", "low", undefined],
     ["gpt-5-medium", undefined, "gpt-5", "medium", undefined],

@@ -21,7 +21,7 @@ function errorOf(f: () => unknown): GatewayError {
   throw new Error("expected a GatewayError");
 }
 
-describe("responsesToCodex: the seed's normalization table (gateway-8082-api.md)", () => {
+describe("responsesToCodex: the seed's normalization table (docs/clients.md C4.1)", () => {
   test("stream:false → upstream stream:true; store forced false", () => {
     for (const stream of [false, true, undefined]) for (const store of [true, false, undefined]) {
       const out = norm({ stream, store });

@@ -105,6 +105,8 @@ describe("the import rules table (docs/architecture.md)", () => {
       ["storage/", ["accounts/"]],
       ["routes/", ["app.ts", "compose.ts"]],
       ["pipeline/", ["routes/", "app.ts", "compose.ts"]],
+      // The I/O edge knows no client format: what it tells a client of a failure is the protocol's (codex/).
+      ["upstream/", ["translate/"]],
     ];
     for (const [module, never] of forbidden) {
       expect({ module, allows: row(module)?.may.filter((m) => never.some((n) => within(m, n) || within(n, m))) }).toEqual({ module, allows: [] });
@@ -138,6 +140,51 @@ describe("imports in src/ follow the table", () => {
 
   test("every source file is governed by a row", () => {
     expect(FILES.filter((f) => !ruleFor(f.path)).map((f) => f.path)).toEqual([]);
+  });
+});
+
+/** Groups of files that import each other, directly or around a loop (Tarjan's strongly connected components). */
+function importCycles(graph: Map<string, string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, index.size);
+    low.set(v, index.get(v)!);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!graph.has(w)) continue;
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const group: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop()!;
+      onStack.delete(w);
+      group.push(w);
+    } while (w !== v);
+    if (group.length > 1) cycles.push(group.sort());
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return cycles;
+}
+
+describe("no import cycles between files", () => {
+  test("the reader finds a loop", () => {
+    const graph = new Map([["a.ts", ["b.ts"]], ["b.ts", ["c.ts"]], ["c.ts", ["a.ts"]], ["d.ts", ["a.ts"]]]);
+    expect(importCycles(graph)).toEqual([["a.ts", "b.ts", "c.ts"]]);
+  });
+
+  test("no two files of src/ depend on each other, not even through `import type` (a shared type goes to one of them or a types file)", () => {
+    const graph = new Map(FILES.map((f) => [f.path, importsOf(f.abs).filter((i) => !i.isPackage).map((i) => i.target)]));
+    expect(importCycles(graph)).toEqual([]);
   });
 });
 

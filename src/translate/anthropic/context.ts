@@ -1,6 +1,14 @@
 import type { TranslateContext } from "../types.ts";
 import type { ReasoningLookup } from "./replay.ts";
-import type { AnthropicRequestInfo } from "./request.ts";
+import type { ThinkingMode } from "./thinking.ts";
+
+/** What the response side needs to know about the request; lives at `ctx.anthropic` (request.ts anthropicRequestInfo builds it). */
+export interface AnthropicRequestInfo {
+  /** Upstream (shortened) tool name → the client's name, only for names that changed. */
+  toolNames: Record<string, string>;
+  /** Whether and how thinking blocks are emitted (docs/clients.md C5.5, C6.3). */
+  thinking: ThinkingMode;
+}
 
 /** The Messages surface's TranslateContext. */
 export interface AnthropicContext extends TranslateContext {

@@ -1,12 +1,12 @@
 /**
  * Upstream failures in Anthropic terms (docs/clients.md C6.6, C7). The status/type decision is the
- * shared one (codex/failure.ts, translate/errors.ts); this file adds the Anthropic wording and framing.
+ * shared one (codex/failure.ts, codex/http-failure.ts); this file adds the Anthropic wording and framing.
  */
 import { GatewayError } from "../../errors.ts";
 import { anthropicType } from "../../http/envelope.ts";
-import { classifyCodexFailure, renderFailure } from "../../codex/failure.ts";
+import { classifyCodexFailure } from "../../codex/failure.ts";
 import type { CodexEvent } from "../../codex/types.ts";
-import { OPENAI_FAILURES } from "../errors.ts";
+import { openaiFailureError } from "../errors.ts";
 import { sseFrame, type StreamEnd } from "../types.ts";
 
 const TOO_LONG = /prompt is too long/i;
@@ -36,7 +36,7 @@ function defaultMessage(code: string | undefined | null): string {
 export function anthropicFailure(code: string | undefined | null, message: string | undefined | null, status?: number): GatewayError {
   const c = code ?? undefined;
   const f = classifyCodexFailure({ code: c, message: anthropicErrorMessage(c, message) });
-  const err = renderFailure(f, OPENAI_FAILURES);
+  const err = openaiFailureError(f);
   if (f.kind === "unknown" && typeof status === "number" && status >= 400) {
     return new GatewayError({ status, type: err.type, code: err.code, message: err.message });
   }

@@ -4,8 +4,8 @@
  * `anthropicReasoningToRemember(done)` in the reasoning cache (for clients that do not ask for thinking).
  */
 export { inspectMessages, type MessagesInspection } from "./inspect.ts";
-export { anthropicToCodex, anthropicRequestInfo, systemText, type AnthropicRequestInfo } from "./request.ts";
-export type { AnthropicContext } from "./context.ts";
+export { anthropicToCodex, anthropicRequestInfo, systemText } from "./request.ts";
+export type { AnthropicContext, AnthropicRequestInfo } from "./context.ts";
 export { anthropicStream, type AnthropicStreamState } from "./stream.ts";
 export { anthropicFromResponse } from "./response.ts";
 export { anthropicErrorMessage, anthropicFailure, anthropicErrorBody } from "./errors.ts";

@@ -6,17 +6,14 @@ import { anthropicSessionKey } from "./session.ts";
 import { requestedEffort } from "./thinking.ts";
 import { validateMessagesBody } from "./validate.ts";
 import { readStopSequences } from "../output-limits.ts";
+import type { RequestInfo } from "../types.ts";
 
-export interface MessagesInspection {
-  model: string;
-  stream: boolean;
-  /** `max_tokens`: checked against the key's cap, never sent upstream (docs/protocol.md P2.6). */
-  maxOutputTokens?: number;
-  /** Requested reasoning effort, unclamped (see thinking.ts requestedEffort). */
-  effort?: string;
-  /** Claude Code session (+ sub-agent) id, for stickiness and prompt_cache_key. */
-  sessionKey?: string;
-}
+/**
+ * RequestInfo of a Messages body: `maxOutputTokens` is `max_tokens` (checked against the key's
+ * cap, never sent upstream: docs/protocol.md P2.6); `effort` the requested reasoning effort,
+ * unclamped (thinking.ts requestedEffort); `sessionKey` the Claude Code session (+ sub-agent) id.
+ */
+export type MessagesInspection = RequestInfo;
 
 export function inspectMessages(body: unknown, headers?: Headers): MessagesInspection {
   validateMessagesBody(body);

@@ -3,24 +3,16 @@
  * resolved model/effort come in through the TranslateContext.
  */
 import type { CodexItem, CodexRequest } from "../../codex/types.ts";
-import type { AnthropicContext } from "./context.ts";
+import type { AnthropicContext, AnthropicRequestInfo } from "./context.ts";
 import { convertMessages } from "./messages.ts";
 import { anthropicToolNameMap, buildAnthropicNameMap } from "./names.ts";
 import { anthropicSessionKey, promptCacheKey } from "./session.ts";
-import { requestedEffort, thinkingMode, type ThinkingMode } from "./thinking.ts";
+import { requestedEffort, thinkingMode } from "./thinking.ts";
 import { convertTools } from "./tools.ts";
 import { isRecord } from "./util.ts";
 import { validateMessagesBody } from "./validate.ts";
 import { outputLimits, readStopSequences } from "../output-limits.ts";
 import { strictCompatible } from "../strict-schema.ts";
-
-/** What the response side needs to know about the request; lives at `ctx.anthropic`. */
-export interface AnthropicRequestInfo {
-  /** Upstream (shortened) tool name → the client's name, only for names that changed. */
-  toolNames: Record<string, string>;
-  /** Whether and how thinking blocks are emitted (docs/clients.md C5.5, C6.3). */
-  thinking: ThinkingMode;
-}
 
 export function anthropicRequestInfo(body: any): AnthropicRequestInfo {
   return { toolNames: anthropicToolNameMap(body), thinking: thinkingMode(body) };

@@ -1,7 +1,7 @@
 /**
- * Whether a thinking-block signature is something the Codex backend minted (translation.md
- * docs/protocol.md P2.7-10, docs/clients.md C5.3). Codex `encrypted_content` is a Fernet token: base64url of
- * 0x80 ‖ 8-byte timestamp ‖ 16-byte IV ‖ ciphertext (n·16 bytes) ‖ 32-byte HMAC, i.e. it starts with
+ * Whether a thinking-block signature is something the Codex backend minted (docs/protocol.md
+ * P2.7-10, docs/clients.md C5.3). Codex `encrypted_content` is a Fernet token: base64url of 0x80 ‖
+ * 8-byte timestamp ‖ 16-byte IV ‖ ciphertext (n·16 bytes) ‖ 32-byte HMAC, i.e. it starts with
  * "gAAAA", decodes to ≥ 73 bytes, and (decoded − 57) is a multiple of 16. Anything else (a real
  * Anthropic signature from a session that started on api.anthropic.com, an empty string) must be
  * dropped: replaying it is a guaranteed 400 `invalid_encrypted_content` (E12, E27).

@@ -6,7 +6,7 @@ import type { ErrorType } from "../../errors.ts";
 import { classifyCodexFailure, renderFailure } from "../../codex/failure.ts";
 import type { CodexItem } from "../../codex/types.ts";
 import { readUsage, usageExtras, type CodexUsage } from "../../codex/usage.ts";
-import { OPENAI_FAILURES } from "../errors.ts";
+import { OPENAI_FAILURES } from "../../codex/http-failure.ts";
 import { replayableReasoning } from "./content.ts";
 
 export interface ChatUsage {
@@ -53,7 +53,7 @@ export interface UpstreamFailure {
 
 /**
  * Classify an in-stream failure (response.failed / error / EOF / transport) the way docs/clients.md C7 answers it,
- * through the gateway-wide mapping (translate/errors.ts) so stream frames and HTTP errors agree.
+ * through the gateway-wide mapping (codex/http-failure.ts) so stream frames and HTTP errors agree.
  * `statusHint` (from a pipeline StreamEnd) is used when the code itself is not one upstream knows.
  */
 export function classifyFailure(codeIn: unknown, messageIn: unknown, statusHint?: number): UpstreamFailure {

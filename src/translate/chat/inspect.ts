@@ -6,18 +6,15 @@
 import { badRequest } from "../../errors.ts";
 import { isRecord } from "../../util/record.ts";
 import { readStopSequences } from "../output-limits.ts";
+import type { RequestInfo } from "../types.ts";
 
-export interface ChatInspection {
-  model: string;
-  stream: boolean;
-  /** The larger of max_tokens / max_completion_tokens / max_output_tokens; never sent upstream. */
-  maxOutputTokens?: number;
-  /** reasoning_effort, else reasoning.effort, else an effort derived from reasoning.max_tokens. */
-  effort?: string;
-  /** See sessionKeyOf. */
-  sessionKey?: string;
-  /** The session key is the body's `user` (a person, not a conversation). */
-  sessionDerived?: boolean;
+/**
+ * RequestInfo of a Chat body: `maxOutputTokens` is the larger of max_tokens /
+ * max_completion_tokens / max_output_tokens (never sent upstream); `effort` is reasoning_effort,
+ * else reasoning.effort, else one derived from reasoning.max_tokens; `sessionKey` see sessionKeyOf
+ * (`sessionDerived` when it is the body's `user`: a person, not a conversation).
+ */
+export interface ChatInspection extends RequestInfo {
   /** stream_options.include_usage === true. */
   includeUsage: boolean;
 }

@@ -1,6 +1,6 @@
 /**
  * Gemini (v1beta) surface: pure translators between `GenerateContentRequest` /
- * `GenerateContentResponse` and the Codex Responses protocol (docs: shared/spec/gemini.md).
+ * `GenerateContentResponse` and the Codex Responses protocol (docs/clients.md C9–C17).
  */
 export { inspectGemini, geminiToCodex, geminiReplyOptions, sessionFingerprint, GEMINI_USER_ID_HEADER, type GeminiInspection } from "./request.ts";
 export { geminiStream, type GeminiStreamState } from "./stream.ts";

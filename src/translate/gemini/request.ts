@@ -11,16 +11,12 @@ import { responseFormat } from "./response-format.ts";
 import { outputLimits, readStopSequences } from "../output-limits.ts";
 import { readThinking } from "./thinking.ts";
 import { readTools, selectTools, toolNamesFor } from "./tools.ts";
+import type { RequestInfo } from "../types.ts";
 
 /** Gemini `GenerateContentRequest` → Codex request (docs/clients.md C10). */
 
-export interface GeminiInspection {
-  model: string;
-  stream: boolean;
-  maxOutputTokens?: number;
-  effort?: string;
-  sessionKey?: string;
-  sessionDerived?: boolean;
+/** RequestInfo of a Gemini request: the model from the path, the session key a fingerprint (`sessionDerived`). */
+export interface GeminiInspection extends RequestInfo {
   /** Whether thought parts should be emitted (thinkingConfig.includeThoughts). */
   includeThoughts: boolean;
 }

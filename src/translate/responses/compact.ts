@@ -10,7 +10,7 @@
  */
 import { GatewayError } from "../../errors.ts";
 import type { CodexItem } from "../../codex/types.ts";
-import type { ResponsesContext } from "./context.ts";
+import type { TranslateContext } from "../types.ts";
 import { isRecord } from "./inspect.ts";
 
 export const COMPACTION_TRIGGER = { type: "compaction_trigger" } as const;
@@ -28,8 +28,8 @@ export function retainedForCompaction(input: unknown): unknown[] {
   return input.filter((i) => isRecord(i) && (i.type === "message" || (i.type === undefined && typeof i.role === "string")) && (i.role === "user" || i.role === "developer" || i.role === "system"));
 }
 
-/** The v1 answer from the accumulated v2 response. */
-export function compactionAnswer(final: Record<string, any>, ctx: ResponsesContext): Record<string, unknown> {
+/** The v1 answer from the accumulated v2 response; `compactKeep` is the ResponsesContext's (retainedForCompaction). */
+export function compactionAnswer(final: Record<string, any>, ctx: TranslateContext & { compactKeep?: unknown[] }): Record<string, unknown> {
   const output: unknown[] = Array.isArray(final.output) ? final.output : [];
   const items = output.filter((i) => isRecord(i) && COMPACTION_TYPES.has(String(i.type)));
   if (!items.length) {

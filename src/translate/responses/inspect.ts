@@ -11,7 +11,7 @@ import { isRecord } from "../../util/record.ts";
 /** Re-exported for this folder's translators (one definition, in util/). */
 export { isRecord };
 
-/** The raw passthrough switch (gateway-8082-api.md): `X-Codex-Mode: raw` or `X-Codex-Raw-Passthrough: true`. */
+/** The raw passthrough switch (docs/clients.md C4): `X-Codex-Mode: raw` or `X-Codex-Raw-Passthrough: true`. */
 export function wantsRaw(headers: Headers | undefined): boolean {
   return headers?.get("x-codex-mode")?.trim().toLowerCase() === "raw" || headers?.get("x-codex-raw-passthrough")?.trim().toLowerCase() === "true";
 }

@@ -1,4 +1,5 @@
 // ---------- dashboard strings: English and 简体中文 (server messages are translated by their code) ----------
+// English names the keys; tests/web/i18n-keys.test.ts holds every other language (and ERROR_CODES) to the same ones.
 const I18N = {
   en: {
     "title": "codex-gateway", "lang": "Language", "login.hint": "Sign in with the admin token (admin.token in the config).", "login.token": "Admin token",

@@ -1,4 +1,5 @@
 // ---------- portal strings ----------
+// English names the keys; tests/web/i18n-keys.test.ts holds every other language to the same ones.
 const I18N = {
   en: { title: "Your API usage", lang: "Language", hint: "Paste your API key to see your own usage and limits. The key is only sent to this gateway.", keyLabel: "API key", show: "Show usage",
     remember: "Remember on this device", limits: "Limits", balance: "Budget", usage: "Usage", what: "What", today: "Today", total: "In total", refresh: "Refresh", forget: "Forget key",

@@ -93,118 +93,141 @@ function errorResponse(ev: any): Response {
 }
 
 export function runTurn(sock: UpstreamSocket, t: TurnInput): Promise<TurnOutcome> {
-  return new Promise<TurnOutcome>((resolve, reject) => {
-    const headers = new Headers({ "content-type": "text/event-stream" });
-    const queue: string[] = [];
-    const outputs: { index: number; item: unknown }[] = [];
-    let started = false;
-    let ended = false;
-    let broken: Error | undefined;
-    let finished = false;
-    let wake: (() => void) | undefined;
-    const notify = () => {
-      const w = wake;
-      wake = undefined;
-      w?.();
-    };
-    const finish = (reusable: boolean, chain?: Chain) => {
-      if (finished) return;
-      finished = true;
-      sock.attach(undefined);
-      t.signal.removeEventListener("abort", onAbort);
-      if (!reusable) sock.close();
-      t.done(reusable, chain);
-    };
-    const onAbort = () => {
-      finish(false);
-      if (!started) return reject(t.signal.reason ?? new DOMException("aborted", "AbortError"));
-      broken ??= t.signal.reason instanceof Error ? t.signal.reason : new Error("aborted");
-      notify();
-    };
+  return new Promise<TurnOutcome>((resolve, reject) => new Turn(sock, t, resolve, reject).start());
+}
 
-    const body = new ReadableStream<Uint8Array>(
+/** The state of one turn: events before the answer is committed, then the queue the body reads. */
+class Turn {
+  private readonly headers = new Headers({ "content-type": "text/event-stream" });
+  private readonly queue: string[] = [];
+  private readonly outputs: { index: number; item: unknown }[] = [];
+  private started = false;
+  private ended = false;
+  private broken: Error | undefined;
+  private finished = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly sock: UpstreamSocket,
+    private readonly t: TurnInput,
+    private readonly resolve: (o: TurnOutcome) => void,
+    private readonly reject: (e: unknown) => void,
+  ) {}
+
+  start(): void {
+    this.sock.attach({ message: (text) => this.message(text), close: (code, reason) => this.closed(code, reason) });
+    this.t.signal.addEventListener("abort", this.onAbort, { once: true });
+    try {
+      this.sock.send(this.t.frameText);
+    } catch (e) {
+      this.finish(false);
+      if (this.t.reused) this.resolve({ kind: "retry", fresh: true });
+      else this.reject(e);
+    }
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  private finish(reusable: boolean, chain?: Chain): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.sock.attach(undefined);
+    this.t.signal.removeEventListener("abort", this.onAbort);
+    if (!reusable) this.sock.close();
+    this.t.done(reusable, chain);
+  }
+
+  private onAbort = (): void => {
+    this.finish(false);
+    if (!this.started) return this.reject(this.t.signal.reason ?? new DOMException("aborted", "AbortError"));
+    this.broken ??= this.t.signal.reason instanceof Error ? this.t.signal.reason : new Error("aborted");
+    this.notify();
+  };
+
+  /** The turn's events as SSE, pull-based: frames wait in the queue until the client reads. */
+  private body(): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>(
       {
         pull: async (c) => {
-          while (!queue.length && !ended && !broken) await new Promise<void>((r) => (wake = r));
-          if (queue.length) {
-            c.enqueue(enc.encode(queue.splice(0).map((text) => `data: ${text}\n\n`).join("")));
+          while (!this.queue.length && !this.ended && !this.broken) await new Promise<void>((r) => (this.wake = r));
+          if (this.queue.length) {
+            c.enqueue(enc.encode(this.queue.splice(0).map((text) => `data: ${text}\n\n`).join("")));
             return;
           }
-          if (broken) c.error(broken);
+          if (this.broken) c.error(this.broken);
           else c.close();
         },
         cancel: () => {
-          if (!ended) finish(false);
+          if (!this.ended) this.finish(false);
         },
       },
       { highWaterMark: 0 },
     );
+  }
 
-    const onEvent = (text: string, type: string) => {
-      if (type === "response.output_item.done") {
-        const ev = parse(text);
-        if (ev?.item) outputs.push({ index: typeof ev.output_index === "number" ? ev.output_index : outputs.length, item: ev.item });
-      }
-      queue.push(text);
-      if (TERMINAL.has(type)) {
-        ended = true;
-        const ev = type === "response.completed" ? parse(text) : undefined;
-        const id = ev?.response?.id;
-        finish(true, typeof id === "string" && id ? chainAfter(t.body, id, outputs.sort((a, b) => a.index - b.index).map((o) => o.item)) : undefined);
-      }
-      notify();
-    };
+  private message(text: string): void {
+    if (this.finished && !this.started) return;
+    const type = typeOf(text);
+    if (this.started) return this.event(text, type);
+    if (type === "error") return this.errorBeforeContent(parse(text));
+    if (LEADING.has(type)) return this.leading(text, type);
+    this.started = true;
+    this.resolve({ kind: "response", response: new Response(this.body(), { status: 200, headers: this.headers }) });
+    this.event(text, type);
+  }
 
-    sock.attach({
-      message(text) {
-        if (finished && !started) return;
-        const type = typeOf(text);
-        if (started) return onEvent(text, type);
-        if (type === "error") {
-          const ev = parse(text);
-          const code = ev?.error?.code;
-          if (code === "websocket_connection_limit_reached") {
-            finish(false);
-            return resolve({ kind: "retry", fresh: true });
-          }
-          if (code === "previous_response_not_found" && t.continued) {
-            finish(true);
-            return resolve({ kind: "retry", fresh: false });
-          }
-          finish(true);
-          return resolve({ kind: "response", response: errorResponse(ev) });
-        }
-        if (LEADING.has(type)) {
-          const ev = parse(text);
-          if (type === "codex.rate_limits") rateLimitHeaders(headers, ev);
-          const state = ev?.headers?.["x-codex-turn-state"];
-          if (typeof state === "string" && !headers.has("x-codex-turn-state")) headers.set("x-codex-turn-state", state);
-          queue.push(text);
-          return;
-        }
-        started = true;
-        resolve({ kind: "response", response: new Response(body, { status: 200, headers }) });
-        onEvent(text, type);
-      },
-      close(code, reason) {
-        if (!started) {
-          finish(false);
-          if (t.reused) return resolve({ kind: "retry", fresh: true });
-          return reject(new TypeError(`The upstream WebSocket closed before answering (${code}${reason ? ` ${reason}` : ""})`));
-        }
-        if (ended) return;
-        finish(false);
-        broken ??= new TypeError(`The upstream WebSocket closed before response.completed (${code})`);
-        notify();
-      },
-    });
-    t.signal.addEventListener("abort", onAbort, { once: true });
-    try {
-      sock.send(t.frameText);
-    } catch (e) {
-      finish(false);
-      if (t.reused) resolve({ kind: "retry", fresh: true });
-      else reject(e);
+  /** An error frame before any event: a retry the client never sees, or the HTTP answer it stands for. */
+  private errorBeforeContent(ev: any): void {
+    const code = ev?.error?.code;
+    if (code === "websocket_connection_limit_reached") {
+      this.finish(false);
+      return this.resolve({ kind: "retry", fresh: true });
     }
-  });
+    if (code === "previous_response_not_found" && this.t.continued) {
+      this.finish(true);
+      return this.resolve({ kind: "retry", fresh: false });
+    }
+    this.finish(true);
+    this.resolve({ kind: "response", response: errorResponse(ev) });
+  }
+
+  /** Rate limits and metadata before content: headers of the answer, and events kept for the client. */
+  private leading(text: string, type: string): void {
+    const ev = parse(text);
+    if (type === "codex.rate_limits") rateLimitHeaders(this.headers, ev);
+    const state = ev?.headers?.["x-codex-turn-state"];
+    if (typeof state === "string" && !this.headers.has("x-codex-turn-state")) this.headers.set("x-codex-turn-state", state);
+    this.queue.push(text);
+  }
+
+  private event(text: string, type: string): void {
+    if (type === "response.output_item.done") {
+      const ev = parse(text);
+      if (ev?.item) this.outputs.push({ index: typeof ev.output_index === "number" ? ev.output_index : this.outputs.length, item: ev.item });
+    }
+    this.queue.push(text);
+    if (TERMINAL.has(type)) {
+      this.ended = true;
+      const ev = type === "response.completed" ? parse(text) : undefined;
+      const id = ev?.response?.id;
+      this.finish(true, typeof id === "string" && id ? chainAfter(this.t.body, id, this.outputs.sort((a, b) => a.index - b.index).map((o) => o.item)) : undefined);
+    }
+    this.notify();
+  }
+
+  private closed(code: number, reason: string): void {
+    if (!this.started) {
+      this.finish(false);
+      if (this.t.reused) return this.resolve({ kind: "retry", fresh: true });
+      return this.reject(new TypeError(`The upstream WebSocket closed before answering (${code}${reason ? ` ${reason}` : ""})`));
+    }
+    if (this.ended) return;
+    this.finish(false);
+    this.broken ??= new TypeError(`The upstream WebSocket closed before response.completed (${code})`);
+    this.notify();
+  }
 }

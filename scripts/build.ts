@@ -104,6 +104,8 @@ async function build(t: Target, version: string): Promise<string> {
     // The count_tokens worker is a second entrypoint: embedded next to main.ts under src/, where
     // src/tokens/counter.ts looks for it ("./tokens/count-worker.ts") inside the binary.
     join(ROOT, "src/tokens/count-worker.ts"),
+    // The config parse of a large file's reload (src/config/parse-off-loop.ts), likewise.
+    join(ROOT, "src/config/parse-worker.ts"),
     "--compile",
     "--minify",
     // External: an embedded map costs ~13 ms of start-up; stack traces still resolve with the .map beside the binary.

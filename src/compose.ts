@@ -121,18 +121,35 @@ export async function createServices(store: ConfigStore, baseLog: Logger, opts: 
   const dispatcher = recordDir ? recordingDispatcher(upstream.dispatcher, { dir: recordDir, secrets: () => upstream.pool.secrets() }) : upstream.dispatcher;
   if (recordDir) log.warn("recording upstream traffic as fixtures", { dir: recordDir });
 
+  const state = { reasoning: new ReasoningCache(), responses: new ResponsesStore() };
   const runtime: Runtime = {
     snapshot,
     dispatcher,
     admission,
     observer,
-    state: { reasoning: new ReasoningCache(), responses: new ResponsesStore() },
+    state,
     log,
     now: Date.now,
     modelsEtag: (keyName) => codexModels.etag(keyName),
   };
 
-  const routes = routeModules({ store, runtime, upstream, directory, codexModels, usage, admission, requestLog, metrics, events, log });
+  // GET /admin/debug/runtime: the sizes of everything that could grow (a soak watches them stay flat).
+  const runtimeSizes = () => ({
+    open_streams: metrics.openStreams.value(),
+    sticky_sessions: upstream.pool.stickySessions ?? NaN,
+    responses_entries: state.responses.size,
+    responses_items: state.responses.itemCount,
+    responses_bytes: state.responses.bytes,
+    reasoning_entries: state.reasoning.size,
+    ledger_entries: upstream.dispatcher.conversation.ledger.size,
+    usage_pending_rows: usage.pendingRows,
+    request_log_pending_rows: requestLog.pendingRows,
+    admission_entries: localCounters.entries,
+    metric_series: metrics.registry.seriesCount(),
+    ws_idle_sockets: upstream.websocket?.sizes.idleSockets ?? 0,
+    ws_sse_only_accounts: upstream.websocket?.sizes.noWsAccounts ?? 0,
+  });
+  const routes = routeModules({ store, runtime, upstream, directory, codexModels, usage, admission, requestLog, metrics, events, log, runtimeSizes });
 
   return {
     runtime,
@@ -195,9 +212,10 @@ interface RouteWiring {
   metrics: ReturnType<typeof createMetrics>;
   events: EventRing;
   log: Logger;
+  runtimeSizes: () => Record<string, number>;
 }
 
-function routeModules({ store, runtime, upstream, directory, codexModels, usage, admission, requestLog, metrics, events, log }: RouteWiring): RouteModule[] {
+function routeModules({ store, runtime, upstream, directory, codexModels, usage, admission, requestLog, metrics, events, log, runtimeSizes }: RouteWiring): RouteModule[] {
   const geminiModels = async () => {
     await directory.ensureFresh();
     return directory.models().map((m) => ({ id: m.slug, displayName: m.displayName, contextWindow: m.contextWindow }));
@@ -240,6 +258,7 @@ function routeModules({ store, runtime, upstream, directory, codexModels, usage,
       accountAdded: () => void upstream.pool.rescan(),
       login: createLoginFlows({ authUrl: () => store.current.upstream.authUrl }),
       log,
+      runtimeSizes,
     }),
     metricsRoutes({ metrics, admin: () => store.current.admin }),
     webRoutes(),

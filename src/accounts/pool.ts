@@ -5,7 +5,7 @@ import type { Logger } from "../observe/log.ts";
 import { Account } from "./account.ts";
 import { readAuthFile, type TokenSet } from "./auth-file.ts";
 import { parseRateLimitHeaders } from "./rate-limits.ts";
-import { choose } from "./select.ts";
+import { chooseWhere } from "./select.ts";
 import { matchGlob as globMatch } from "../util/glob.ts";
 import { accountSpecs, inlineSeed, scanAccountsDir, tokenFingerprint, type AccountSpec } from "./sources.ts";
 import { accountStatus, exhaustedError, isLimitReason, restingError, type AccountStatus } from "./status.ts";
@@ -190,15 +190,18 @@ export class AccountPool {
       const a = this.accounts.get(preferred);
       if (a && !exclude.has(a.name) && this.usable(a, model, now)) return a;
     }
-    const candidates: Account[] = [];
-    for (const a of this.order) if (!exclude.has(a.name) && this.usable(a, model, now)) candidates.push(a);
-    return choose(candidates, this.applied!.routing.strategy, now);
+    return chooseWhere(this.order, (a) => !exclude.has(a.name) && this.usable(a, model, now), this.applied!.routing.strategy, now);
   }
 
   /** Remember which account serves a session (only written when it changes). */
   async stick(sessionKey: string | undefined, account: string, current?: string): Promise<void> {
     if (!sessionKey || current === account) return;
     await this.d.affinity.set(sessionKey, account);
+  }
+
+  /** Sticky sessions held in this process (GET /admin/debug/runtime); undefined for a shared store. */
+  get stickySessions(): number | undefined {
+    return (this.d.affinity as { size?: number }).size;
   }
 
   async stuckAccount(sessionKey: string | undefined): Promise<string | undefined> {

@@ -26,6 +26,47 @@ export function choose(candidates: Account[], strategy: Strategy, now: number): 
   }
 }
 
+/**
+ * `choose` over the accounts that pass `ok`, in one pass and without a candidate list: what
+ * picking costs per account matters with thousands of them (least_used and fill_first compare as
+ * they go; round_robin needs every candidate's weight first, so it collects them).
+ */
+export function chooseWhere(accounts: readonly Account[], ok: (a: Account) => boolean, strategy: Strategy, now: number): Account | undefined {
+  if (strategy === "round_robin") return choose(accounts.filter(ok), strategy, now);
+  let best: Account | undefined;
+  let used = 0;
+  for (const a of accounts) {
+    if (!ok(a)) continue;
+    if (strategy === "fill_first") {
+      if (!best || a.index < best.index) best = a;
+      continue;
+    }
+    const u = headroomUsed(a.rateLimits, now) / a.spec.weight;
+    if (!best || lessUsed(a, u, best, used)) {
+      best = a;
+      used = u;
+    }
+  }
+  return best;
+}
+
+/** key(a) < key(b), with a's and b's first components given (the order `key` defines). */
+function lessUsed(a: Account, ua: number, b: Account, ub: number): boolean {
+  if (ua < ub - 1e-9) return true;
+  if (ua > ub + 1e-9) return false;
+  const wa = a.spec.weight;
+  const wb = b.spec.weight;
+  const ia = a.stats.inflight / wa;
+  const ib = b.stats.inflight / wb;
+  if (ia < ib - 1e-9) return true;
+  if (ia > ib + 1e-9) return false;
+  const sa = a.stats.served / wa;
+  const sb = b.stats.served / wb;
+  if (sa < sb - 1e-9) return true;
+  if (sa > sb + 1e-9) return false;
+  return a.index < b.index - 1e-9;
+}
+
 function smoothWeighted(cs: Account[]): Account {
   let total = 0;
   let best: Account | undefined;

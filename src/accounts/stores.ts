@@ -139,10 +139,15 @@ export class MemoryAffinityStore implements AffinityStore {
     private ttlMs: () => number,
     max = 100_000,
   ) {
-    this.cache = new LRUCache<string, string>({ max, ttl: Math.max(1, ttlMs()), updateAgeOnGet: true });
+    // The count bound as a size: `max` would allocate arrays for all 100,000 entries up front (state/account-ledger.ts).
+    this.cache = new LRUCache<string, string>({ maxSize: max, sizeCalculation: () => 1, ttl: Math.max(1, ttlMs()), updateAgeOnGet: true });
   }
   get(sessionKey: string): string | undefined {
     return this.cache.get(sessionKey);
+  }
+
+  get size(): number {
+    return this.cache.size;
   }
   set(sessionKey: string, account: string): void {
     this.cache.set(sessionKey, account, { ttl: Math.max(1, this.ttlMs()) });

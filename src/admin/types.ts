@@ -176,6 +176,8 @@ export interface AdminDeps {
   /** Audit lines: account added, admin action (never a token). */
   log?: Logger;
   now?(): number;
+  /** Sizes of what could grow (open streams, stores, pending rows…) for GET /admin/debug/runtime. */
+  runtimeSizes?(): Record<string, number>;
 }
 
 export interface RequestLogReader {

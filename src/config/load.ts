@@ -55,6 +55,16 @@ export const SURFACES = ["responses", "compact", "chat", "messages", "gemini", "
  * problem found, each with its YAML path and line.
  */
 export function parseConfig(text: string, file = "", env: Record<string, string | undefined> = process.env): Config {
+  return parseConfigOrEmpty(text, file, env, false)!;
+}
+
+/**
+ * parseConfig, except that a document without a single setting (empty, comments only, a bare
+ * null) is `undefined` when `emptyIsNone`: on a running gateway that is a save caught half-way,
+ * told apart from the same parse (a large file is parsed once, not once more to check this).
+ */
+export function parseConfigOrEmpty(text: string, file: string, env: Record<string, string | undefined>, emptyIsNone = true): Config | undefined {
+  if (emptyIsNone && !text.trim()) return undefined;
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problems: ConfigProblem[] = [];
@@ -63,6 +73,8 @@ export function parseConfig(text: string, file = "", env: Record<string, string 
     problems.push({ path: "", line: pos?.line, column: pos?.col, message: e.message.split("\n")[0] });
   }
   if (problems.length) throw new ConfigError(file, problems);
+  // What toJS() would make null, without converting the whole document for it.
+  if (emptyIsNone && (doc.contents == null || (isScalar(doc.contents) && doc.contents.value == null))) return undefined;
 
   interpolate(doc, doc.contents, [], env, lines, problems);
   if (problems.length) throw new ConfigError(file, problems);
@@ -73,7 +85,8 @@ export function parseConfig(text: string, file = "", env: Record<string, string 
   }
   // Defaults first, so a key with a default is never reported as missing.
   const withDefaults = Value.Default(ConfigSchema, structuredClone(raw)) as RawConfig;
-  for (const err of compiled.Errors(withDefaults)) {
+  // Listing errors walks the whole value: only a config that fails the (quick) compiled check pays it.
+  if (!compiled.Check(withDefaults)) for (const err of compiled.Errors(withDefaults)) {
     const segments = err.path.split("/").slice(1).map(decodePointer);
     problems.push({ ...locate(doc, segments, lines), path: dotted(segments), message: describe(err, segments, raw) });
   }
@@ -87,7 +100,6 @@ export function parseConfig(text: string, file = "", env: Record<string, string 
   if (semantic.length) throw new ConfigError(file, semantic);
   return config;
 }
-
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-(.*?))?\}/g;
 
 /** `${VAR}` and `${VAR:-default}` in scalar values (never in keys, so YAML structure cannot be injected). */

@@ -1,8 +1,8 @@
 import { watch, watchFile, unwatchFile, type FSWatcher } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
-import { parseDocument } from "yaml";
 import { ConfigError, parseConfig } from "./load.ts";
+import { parseOffLoop } from "./parse-off-loop.ts";
 import type { Config } from "./types.ts";
 import type { Logger } from "../observe/log.ts";
 import { createLogger } from "../observe/log.ts";
@@ -129,17 +129,17 @@ export class ConfigStore {
       this.#log.debug("config unchanged", { reason, path: this.path, generation: this.#generation });
       return "unchanged";
     }
-    if (hasNoSettings(text)) {
-      // Valid YAML for a first start (all defaults), but on a running gateway it would drop every
-      // key and account at once: it is a save caught half-way (truncated, not yet written).
-      return this.#reject("the config file has no settings (empty, or caught half-way through a save); keeping the running config", text, reason);
-    }
-    let next: Config;
+    let next: Config | undefined;
     try {
-      next = parseConfig(text, this.path, this.#env);
+      next = await parseOffLoop(text, this.path, this.#env);
     } catch (e) {
       const message = e instanceof ConfigError ? e.message : `unexpected error while loading: ${(e as Error).message}`;
       return this.#reject(message, text, reason, e instanceof ConfigError ? e : undefined);
+    }
+    if (!next) {
+      // Valid YAML for a first start (all defaults), but on a running gateway it would drop every
+      // key and account at once: it is a save caught half-way (truncated, not yet written).
+      return this.#reject("the config file has no settings (empty, or caught half-way through a save); keeping the running config", text, reason);
     }
     const prev = this.#current;
     this.#current = next;
@@ -238,11 +238,4 @@ export class ConfigStore {
     if (this.#polling) unwatchFile(this.path);
     this.#polling = false;
   }
-}
-
-/** Empty, or comments only: a document without a single setting (parse errors are parseConfig's to report). */
-function hasNoSettings(text: string): boolean {
-  if (!text.trim()) return true;
-  const doc = parseDocument(text);
-  return doc.errors.length === 0 && doc.toJS() == null;
 }

@@ -13,6 +13,11 @@ export class MemoryCounters implements CounterStore {
 
   constructor(private now: () => number = Date.now) {}
 
+  /** Rate buckets and concurrency holders kept (GET /admin/debug/runtime). */
+  get entries(): number {
+    return this.buckets.size + this.held.size;
+  }
+
   takeSync(id: string, specs: RateSpec[], cost = 1): TakeResult {
     const now = this.now();
     const next: BucketState[] = [];

@@ -37,6 +37,8 @@ export function etagMatches(ifNoneMatch: string | null, etag: string): boolean {
 
 export class CodexModels {
   private readonly cache = new Map<string, { stamp: string; answer: CodexModelsAnswer }>();
+  /** Keys by name for the config generation they came from (etag() runs on every Responses answer). */
+  private byName?: { keys: readonly KeyConfig[]; map: Map<string, KeyConfig> };
 
   constructor(private readonly d: CodexModelsDeps) {}
 
@@ -55,7 +57,9 @@ export class CodexModels {
 
   /** The ETag for a key by name (x-models-etag), or undefined for an unknown key. */
   etag(keyName: string): string | undefined {
-    const key = this.d.current().keys.find((k) => k.name === keyName);
+    const keys = this.d.current().keys;
+    if (this.byName?.keys !== keys) this.byName = { keys, map: new Map(keys.map((k) => [k.name, k])) };
+    const key = this.byName.map.get(keyName);
     return key ? this.answer(key).etag : undefined;
   }
 }

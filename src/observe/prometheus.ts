@@ -61,6 +61,10 @@ interface Family {
 abstract class Labelled<T> implements Family {
   protected readonly series = new Map<string, { values: string[]; data: T }>();
 
+  get seriesCount(): number {
+    return this.series.size;
+  }
+
   constructor(
     readonly name: string,
     readonly help: string,
@@ -227,6 +231,13 @@ export class Registry {
     if (this.#families.has(f.name)) throw new Error(`metric ${f.name} registered twice`);
     this.#families.set(f.name, f);
     return f;
+  }
+
+  /** Label sets held over every family (GET /admin/debug/runtime: must stay bounded). */
+  seriesCount(): number {
+    let n = 0;
+    for (const f of this.#families.values()) if (f instanceof Labelled) n += f.seriesCount;
+    return n;
   }
 
   counter(name: string, help: string, labelNames: readonly string[] = []): Counter {

@@ -38,16 +38,19 @@ const encoder = new TextEncoder();
 export type RelaySource = { opened: UpstreamStream; pending?: undefined } | { opened?: undefined; pending: Promise<UpstreamStream> };
 
 /**
- * A pull-based stream (keeps backpressure; docs/engineering.md B1.3) relaying one upstream to the
- * client. While the source is `pending`, keepalive frames flow and failover is still possible
- * because no content has been written. Usage, the terminal event and upstream failures are
- * observed on the way; the request is finished exactly once (end, failure or client cancel).
+ * A stream relaying one upstream to the client, reading the next upstream chunk only once the
+ * last one was taken (keeps backpressure; docs/engineering.md B1.3). It is one of Bun's direct
+ * streams: a single loop writes straight into the response sink and waits only when the sink says
+ * so, instead of a pull, an enqueue and a queue per chunk (B10). While the source is `pending`,
+ * keepalive frames flow and failover is still possible because no content has been written.
+ * Usage, the terminal event and upstream failures are observed on the way; the request is
+ * finished exactly once (end, failure or client cancel).
  */
 export function relayStream(req: PipelineRequest, source: RelaySource, mode: RelayMode): Response {
   return new Relay(req, source, mode).response();
 }
 
-type Controller = ReadableStreamDefaultController<Uint8Array>;
+type Controller = ReadableStreamDirectController;
 
 class Relay {
   private up?: UpstreamStream;
@@ -81,23 +84,18 @@ class Relay {
   response(): Response {
     this.req.rt.observer.streamOpened();
     this.req.input.keepOpen?.();
-    const body = new ReadableStream<Uint8Array>(
-      {
-        start: (c) => {
-          this.controller = c;
-        },
-        pull: (c) => this.pull(c),
-        cancel: (reason) => this.cancel(reason),
-      },
-      { highWaterMark: 0 },
-    );
+    const source: Bun.DirectUnderlyingSource<Uint8Array> = { type: "direct", pull: (c) => this.run(c), cancel: (reason) => this.cancel(reason) };
+    // (The DOM typing of the constructor, which wins here, does not know Bun's direct sources.)
+    const body = new ReadableStream(source as unknown as UnderlyingDefaultSource<Uint8Array>);
     return new Response(body, {
       status: this.mode.status,
       headers: { ...this.req.headers, "content-type": this.mode.contentType, "cache-control": "no-cache", "x-accel-buffering": "no" },
     });
   }
 
-  private async pull(c: Controller): Promise<void> {
+  /** The whole relay: called once by the response sink (or by a reader, for the WebSocket surface). */
+  private async run(c: Controller): Promise<void> {
+    this.controller = c;
     try {
       this.up ??= await this.source.pending!;
       for (;;) {
@@ -107,15 +105,15 @@ class Relay {
           if (this.mode.closing) this.write(c, this.mode.closing(this.sawTerminal ? { kind: "done" } : { kind: "eof" }));
           return this.close(c, this.sawTerminal && !this.failedCode ? 200 : 502, this.failedCode ?? (this.sawTerminal ? undefined : "stream_incomplete"));
         }
-        const out = this.mode.chunk(chunk, this.observe);
-        this.write(c, out);
+        const full = this.write(c, this.mode.chunk(chunk, this.observe));
         const early = this.sawTerminal ? undefined : this.mode.earlyEnd?.();
         if (early) {
           this.usage ??= early.usage;
           this.up.cancel("answer complete");
           return this.close(c, 200);
         }
-        if (out instanceof Uint8Array ? out.byteLength : out.length) return;
+        // The sink is full: the next upstream chunk waits until the client took this one.
+        if (full) await full;
       }
     } catch (e) {
       this.fail(c, e);
@@ -131,13 +129,15 @@ class Relay {
     this.req.finish(499, this.usage, this.up?.account ?? "", "client_disconnected", this.ttfb);
   }
 
-  private write(c: Controller, out: string[] | Uint8Array): void {
+  /** Writes what a chunk became; a promise when the sink is full (wait for it before reading on). */
+  private write(c: Controller, out: string[] | Uint8Array): Promise<unknown> | undefined {
     if (this.closed) return;
     const bytes = out instanceof Uint8Array ? out : out.length ? encoder.encode(out.length === 1 ? out[0] : out.join("")) : undefined;
     if (!bytes || bytes.byteLength === 0) return;
-    this.ttfb ??= this.req.rt.now() - this.req.started;
     this.lastWrite = this.req.rt.now();
-    c.enqueue(bytes);
+    this.ttfb ??= this.lastWrite - this.req.started;
+    const w = c.write(bytes);
+    return typeof w === "number" ? undefined : w;
   }
 
   private close(c: Controller, status: number, errorCode?: string, broken?: GatewayError): void {
@@ -147,8 +147,8 @@ class Relay {
     this.req.rt.observer.streamClosed();
     this.req.finish(status, this.usage, this.up?.account ?? "", errorCode, this.ttfb);
     try {
-      if (broken) c.error(broken);
-      else c.close();
+      // With an error, the client's connection breaks (no clean end it could take for a whole answer).
+      c.close(broken);
     } catch {
       /* already closed by a cancel */
     }

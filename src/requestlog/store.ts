@@ -156,6 +156,11 @@ export class RequestLog {
   private failing = false;
   private closed = false;
 
+  /** Rows waiting for the next flush. */
+  get pendingRows(): number {
+    return this.pending.length;
+  }
+
   constructor(private readonly opts: RequestLogOptions) {
     this.db = opts.db;
     this.now = opts.now ?? Date.now;

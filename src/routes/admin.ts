@@ -4,6 +4,7 @@ import { requireAdmin } from "../admin/auth.ts";
 import type { AdminHandler as Handler } from "../admin/http.ts";
 import { keyHandlers } from "../admin/keys-api.ts";
 import { requestHandlers } from "../admin/requests-api.ts";
+import { runtimeHandler } from "../admin/runtime-api.ts";
 import { statusHandlers } from "../admin/status-api.ts";
 import type { AdminDeps } from "../admin/types.ts";
 import { usageHandler } from "../admin/usage-api.ts";
@@ -44,5 +45,6 @@ export function adminRoutes(deps: AdminDeps): RouteModule {
       .get("/admin/requests", guarded(requests.list))
       .get("/admin/requests.csv", guarded(requests.csv))
       .get("/admin/requests/:id", guarded(requests.one))
-      .get("/admin/events", guarded(status.events));
+      .get("/admin/events", guarded(status.events))
+      .get("/admin/debug/runtime", guarded(runtimeHandler(() => deps.runtimeSizes?.() ?? {})));
 }

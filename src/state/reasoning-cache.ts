@@ -24,16 +24,20 @@ export interface ReasoningCacheOptions {
 }
 
 export class ReasoningCache {
-  private readonly lru: LRUCache<string, CodexItem[]>;
+  private made?: LRUCache<string, CodexItem[]>;
 
-  constructor(opts: ReasoningCacheOptions = {}) {
-    this.lru = new LRUCache<string, CodexItem[]>({
+  constructor(private readonly opts: ReasoningCacheOptions = {}) {}
+
+  /** Made on first use (lru-cache fills arrays for `max` entries when built; state/responses-store.ts). */
+  private get lru(): LRUCache<string, CodexItem[]> {
+    const opts = this.opts;
+    return (this.made ??= new LRUCache<string, CodexItem[]>({
       max: opts.max ?? 20_000,
       maxSize: opts.maxBytes ?? 64 * 1024 * 1024,
       sizeCalculation: (items) => Math.max(1, items.reduce((n, it) => n + (typeof it.encrypted_content === "string" ? it.encrypted_content.length : 0), 0)),
       ttl: opts.ttlMs ?? 60 * 60 * 1000,
       ...(opts.now ? { perf: { now: opts.now }, ttlResolution: 0 } : {}),
-    });
+    }));
   }
 
   /** Store the reasoning items that preceded these calls. Items without encrypted content are useless and skipped. */
@@ -65,7 +69,7 @@ export class ReasoningCache {
   }
 
   get size(): number {
-    return this.lru.size;
+    return this.made?.size ?? 0;
   }
 }
 

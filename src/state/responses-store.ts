@@ -33,13 +33,28 @@ export interface ResponsesStoreOptions {
 }
 
 export class ResponsesStore {
-  private readonly lru: LRUCache<string, { items: CodexItem[]; bytes: number }>;
-  private readonly byId: LRUCache<string, { item: CodexItem; bytes: number }>;
+  private made?: { lru: LRUCache<string, { items: CodexItem[]; bytes: number }>; byId: LRUCache<string, { item: CodexItem; bytes: number }> };
   private readonly maxBytes: number;
 
-  constructor(opts: ResponsesStoreOptions = {}) {
+  constructor(private readonly opts: ResponsesStoreOptions = {}) {
     this.maxBytes = opts.maxBytes ?? 256 * 1024 * 1024;
-    this.lru = new LRUCache<string, { items: CodexItem[]; bytes: number }>({
+  }
+
+  /**
+   * Made on first use: lru-cache allocates and fills arrays for `max` entries when it is built
+   * (about 3 MB here), which a gateway that never serves a Responses client should not hold.
+   */
+  private get lru() {
+    return (this.made ??= this.make()).lru;
+  }
+
+  private get byId() {
+    return (this.made ??= this.make()).byId;
+  }
+
+  private make() {
+    const opts = this.opts;
+    const lru = new LRUCache<string, { items: CodexItem[]; bytes: number }>({
       max: opts.max ?? 5_000,
       maxSize: this.maxBytes,
       sizeCalculation: (v) => Math.max(1, v.bytes),
@@ -47,7 +62,7 @@ export class ResponsesStore {
       updateAgeOnGet: true,
       ...(opts.now ? { perf: { now: opts.now }, ttlResolution: 0 } : {}),
     });
-    this.byId = new LRUCache<string, { item: CodexItem; bytes: number }>({
+    const byId = new LRUCache<string, { item: CodexItem; bytes: number }>({
       max: opts.maxItems ?? 50_000,
       maxSize: opts.maxItemBytes ?? 64 * 1024 * 1024,
       sizeCalculation: (v) => Math.max(1, v.bytes),
@@ -55,6 +70,7 @@ export class ResponsesStore {
       updateAgeOnGet: true,
       ...(opts.now ? { perf: { now: opts.now }, ttlResolution: 0 } : {}),
     });
+    return { lru, byId };
   }
 
   /** Output items this key was served, by the id the client saw (replay shape, treated as immutable). */
@@ -93,12 +109,17 @@ export class ResponsesStore {
   }
 
   get size(): number {
-    return this.lru.size;
+    return this.made?.lru.size ?? 0;
+  }
+
+  /** Output items kept by id. */
+  get itemCount(): number {
+    return this.made?.byId.size ?? 0;
   }
 
   /** Approximate bytes held. */
   get bytes(): number {
-    return this.lru.calculatedSize;
+    return this.made?.lru.calculatedSize ?? 0;
   }
 }
 

@@ -43,6 +43,7 @@ const MAX_ERROR_BODY = 256 * 1024;
 export const PROBE_INTERVAL_MS = 5 * 60_000;
 
 type Outcome = { ok: UpstreamStream } | { failure: Failure };
+const NOBODY: ReadonlySet<string> = new Set();
 
 /** What one request carries from attempt to attempt. */
 class Trial implements ReplayState {
@@ -168,8 +169,10 @@ export class AccountDispatcher implements Dispatcher {
   private next(t: Trial, preferred: string | undefined): Account | undefined {
     const pool = this.d.pool;
     for (;;) {
-      const notAgain = new Set([...t.refused, ...t.blocked]);
-      const a = pool.pick(t.req.model, new Set([...notAgain, ...t.failedTransient]), preferred) ?? (t.failedTransient.size ? pool.pick(t.req.model, notAgain, preferred) : undefined);
+      // The first attempt of most requests excludes nobody: no sets to build.
+      const fresh = !t.refused.size && !t.blocked.size && !t.failedTransient.size;
+      const notAgain = fresh ? NOBODY : new Set([...t.refused, ...t.blocked]);
+      const a = pool.pick(t.req.model, fresh ? NOBODY : new Set([...notAgain, ...t.failedTransient]), preferred) ?? (t.failedTransient.size ? pool.pick(t.req.model, notAgain, preferred) : undefined);
       if (!a) return undefined;
       if (this.breaker.admit(a.name)) return a;
       t.blocked.add(a.name);

@@ -59,6 +59,11 @@ export class WsTransport {
     return (url, init) => this.turn(account.name, req, mode, url, init);
   }
 
+  /** Idle sockets kept for reuse, and the accounts held on SSE for a while (GET /admin/debug/runtime). */
+  get sizes(): { idleSockets: number; noWsAccounts: number } {
+    return { idleSockets: this.idleCount, noWsAccounts: this.noWs.size };
+  }
+
   /** Close every socket (shutdown). */
   close(): void {
     for (const list of this.idle.values()) for (const s of list) s.close(1001, "shutting down");

@@ -53,7 +53,7 @@ describe("admin auth", () => {
     const routes: [string, string][] = [
       ["GET", "/admin/accounts"], ["POST", "/admin/accounts"], ["POST", "/admin/accounts/login/start"], ["GET", "/admin/accounts/login/x"],
       ["POST", "/admin/accounts/main/disable"], ["GET", "/admin/keys"], ["GET", "/admin/usage"], ["GET", "/admin/config"], ["POST", "/admin/config/reload"],
-      ["GET", "/admin/requests"], ["GET", "/admin/requests/1"], ["GET", "/admin/requests.csv"], ["GET", "/admin/events"],
+      ["GET", "/admin/requests"], ["GET", "/admin/requests/1"], ["GET", "/admin/requests.csv"], ["GET", "/admin/events"], ["GET", "/admin/debug/runtime"],
       ["POST", "/admin/keys"], ["PATCH", "/admin/keys/alice"], ["DELETE", "/admin/keys/alice"],
     ];
     for (const [method, path] of routes) {

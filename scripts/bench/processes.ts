@@ -87,7 +87,8 @@ export function writeConfig(dir: string, mock: Mock, logLevel: string): string {
   mkdirSync(join(dir, "accounts"), { recursive: true });
   const accounts = [1, 2, 3, 4].map((i) => ({ name: `bench${i}`, access_token: `tok-ok:bench${i}`, account_id: `acct-bench${i}` }));
   const config = {
-    server: { listen: "127.0.0.1:0", log_level: logLevel, shutdown_grace: "1s" },
+    // Every benchmark client is 127.0.0.1: the soak's wrong keys must not put the source in backoff (429 for all).
+    server: { listen: "127.0.0.1:0", log_level: logLevel, shutdown_grace: "1s", auth_failures_per_minute: 0 },
     admin: { token: "bench-admin-0123456789abcdef" },
     // SSE, as the bare proxy (the floor) speaks it: the default (`auto`) would take the mock's
     // WebSocket, whose cost per event is the transport's (docs/engineering.md B1.5), not the gateway's.

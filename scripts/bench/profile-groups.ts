@@ -33,7 +33,7 @@ interface Node {
 
 /** Owners whose work repeats per upstream chunk or event (file:line function label, matched as text). */
 const PER_CHUNK = [
-  /src\/upstream\/sse\.ts/,
+  /src\/upstream\/sse(-events)?\.ts/,
   /src\/translate\/[^/]+\/(stream|stream-state|frames)\.ts/,
   /src\/translate\/responses\/accumulate\.ts/,
   /src\/pipeline\/known-events\.ts/,

@@ -20,10 +20,13 @@ import { gatewayTarget, SURFACES, type Profile } from "./workload.ts";
 
 export const ADMIN_TOKEN = "bench-admin-0123456789abcdef";
 /**
- * Where the gateway would report its timers and handles (not there yet: it needs a hook in src/,
- * see bench/results/ and the issue). Sampled when it answers 200 with a JSON object of numbers.
+ * Where the gateway reports its timers, handles and store sizes (src/admin/runtime-api.ts); sampled
+ * when it answers 200 with a JSON object of numbers. `gc=1`: after a full collection, so the heap
+ * census counts live objects (without it, timers and signals already dropped but not yet collected
+ * count too, and the figures follow the collector's rhythm rather than a leak).
  */
 export const RUNTIME_PATH = "/admin/debug/runtime";
+const RUNTIME_QUERY = "?gc=1";
 
 const WRONG_KEY = "sk-bench-wrong-key-000000000000000";
 
@@ -62,7 +65,7 @@ async function openStreams(url: string): Promise<number | undefined> {
 
 async function runtimeCounts(url: string): Promise<Record<string, number> | undefined> {
   try {
-    const r = await fetch(`${url}${RUNTIME_PATH}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const r = await fetch(`${url}${RUNTIME_PATH}${RUNTIME_QUERY}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     if (r.status !== 200) return void (await r.arrayBuffer());
     const j = (await r.json()) as Record<string, unknown>;
     const out: Record<string, number> = {};
@@ -183,7 +186,7 @@ export async function soakSection(cmd: GatewayCommand, mock: Mock, lg: LoadGen, 
       runtimeRef,
       runtimeEnd,
       runtimeCounts: probeRuntime
-        ? `sampled from ${RUNTIME_PATH}`
+        ? `sampled from ${RUNTIME_PATH}${RUNTIME_QUERY} (live objects, after a full collection)`
         : `not counted: the gateway has no ${RUNTIME_PATH} (Bun's process.getActiveResourcesInfo() returns [] and nothing outside the process sees JS timers); fds by kind (timerfd, eventfd, sockets) are the outside view`,
     };
   } finally {

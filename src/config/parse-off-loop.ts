@@ -24,12 +24,16 @@ function workerEntry(): string {
   return compiled ? "./config/parse-worker.ts" : new URL("./parse-worker.ts", import.meta.url).href;
 }
 
-/** parseConfigOrEmpty, in a worker when the text is large: undefined = no settings; throws ConfigError. */
-export async function parseOffLoop(text: string, file: string, env: Record<string, string | undefined>, minBytes = OFF_LOOP_BYTES): Promise<Config | undefined> {
+/**
+ * parseConfigOrEmpty, in a worker when the text is large: undefined = no settings; throws
+ * ConfigError. `keep`: the worker stays a while for the next reload (not at start-up, where what
+ * it holds would count against the idle gateway; the parse's garbage goes with it either way).
+ */
+export async function parseOffLoop(text: string, file: string, env: Record<string, string | undefined>, minBytes = OFF_LOOP_BYTES, keep = true): Promise<Config | undefined> {
   if (text.length < minBytes) return parseConfigOrEmpty(text, file, env);
   let reply: ParseReply;
   try {
-    reply = await inWorker({ text, file, env: { ...env } });
+    reply = await inWorker({ text, file, env: { ...env } }, keep);
   } catch {
     return parseConfigOrEmpty(text, file, env);
   }
@@ -43,15 +47,17 @@ const KEEP_MS = 60_000;
 let kept: { worker: Worker; timer?: ReturnType<typeof setTimeout> } | undefined;
 
 /** One job at a time (reloads are serialized by the store). */
-function inWorker(job: ParseJob): Promise<ParseReply> {
+function inWorker(job: ParseJob, keep: boolean): Promise<ParseReply> {
   return new Promise<ParseReply>((resolve, reject) => {
     if (kept?.timer) clearTimeout(kept.timer);
     const k = (kept ??= { worker: new Worker(workerEntry()) });
     // Never what keeps the process alive (Bun's Worker has unref, its type does not say so).
     (k.worker as unknown as { unref?: () => void }).unref?.();
     k.worker.onmessage = (e: MessageEvent<ParseReply>) => {
-      k.timer = setTimeout(() => drop(k), KEEP_MS);
-      k.timer.unref?.();
+      if (keep) {
+        k.timer = setTimeout(() => drop(k), KEEP_MS);
+        k.timer.unref?.();
+      } else drop(k);
       resolve(e.data);
     };
     k.worker.onerror = (e) => {

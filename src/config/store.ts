@@ -2,7 +2,7 @@ import { watch, watchFile, unwatchFile, type FSWatcher } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { ConfigError, parseConfig } from "./load.ts";
-import { parseOffLoop } from "./parse-off-loop.ts";
+import { OFF_LOOP_BYTES, parseOffLoop } from "./parse-off-loop.ts";
 import type { Config } from "./types.ts";
 import type { Logger } from "../observe/log.ts";
 import { createLogger } from "../observe/log.ts";
@@ -80,7 +80,10 @@ export class ConfigStore {
     } catch (e) {
       throw new ConfigError(abs, [{ path: "", message: `cannot read the config file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
     }
-    const config = parseConfig(text, abs, opts.env ?? process.env);
+    const env = opts.env ?? process.env;
+    // A large file is parsed in a worker here too: its parse garbage (tens of MB for 1 MB of YAML)
+    // never lands on this heap. A file without settings is valid at start (all defaults).
+    const config = (await parseOffLoop(text, abs, env, OFF_LOOP_BYTES, false)) ?? parseConfig(text, abs, env);
     return new ConfigStore(abs, text, config, opts);
   }
 

@@ -18,6 +18,7 @@ import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import type { CodexItem, CodexRequest } from "../codex/types.ts";
 import { GatewayError } from "../errors.ts";
+import { readCapped } from "../util/read-capped.ts";
 import { isForbiddenAddress } from "./address.ts";
 
 export interface RemoteImageOptions {
@@ -95,7 +96,7 @@ export async function fetchRemoteImage(raw: string, o: RemoteImageOptions): Prom
         await res.body?.cancel().catch(() => {});
         throw refused(raw, `the server answered ${res.status}`);
       }
-      const bytes = await readCapped(res, o.maxBytes, raw);
+      const bytes = await readImage(res, o.maxBytes, raw);
       const mime = sniff(bytes);
       if (!mime) return { unsupported: (res.headers.get("content-type") ?? "unknown").split(";")[0]!.trim().slice(0, 64) };
       return { dataUrl: `data:${mime};base64,${Buffer.from(bytes).toString("base64")}` };
@@ -108,32 +109,16 @@ export async function fetchRemoteImage(raw: string, o: RemoteImageOptions): Prom
   }
 }
 
-/**
- * The body, refused past `max` bytes. The read loop is upstream/stream.ts readCapped's (which
- * truncates instead); images/ may not import upstream/, so the two become one when that reader
- * moves below both (util/, with `util/` added to this folder's import rule).
- */
-async function readCapped(res: Response, max: number, raw: string): Promise<Uint8Array> {
+/** The body, refused past `max` bytes (the declared length is checked before reading). */
+async function readImage(res: Response, max: number, raw: string): Promise<Uint8Array> {
   const tooBig = () => refused(raw, `it is larger than ${Math.round(max / 1024)} KiB`);
   if (Number(res.headers.get("content-length") ?? 0) > max) {
     await res.body?.cancel().catch(() => {});
     throw tooBig();
   }
-  if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      throw tooBig();
-    }
-    parts.push(value);
-  }
-  return new Uint8Array(Buffer.concat(parts));
+  const { bytes, truncated } = await readCapped(res, max);
+  if (truncated) throw tooBig();
+  return bytes;
 }
 
 /** The type from the bytes: what the upstream accepts (docs/protocol.md P2.7-9), whatever the server claimed. */

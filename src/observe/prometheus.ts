@@ -27,9 +27,18 @@ const OTHER = "_other";
  * control or line-separator characters other than the newline, which the format escapes.
  */
 function labelValue(v: string): string {
-  const s = redactString(v).replace(/(?!\n)[\p{Cc}\u2028\u2029]/gu, " ");
-  return s.length > MAX_LABEL_VALUE ? s.slice(0, MAX_LABEL_VALUE) : s;
+  let s = cleaned.get(v);
+  if (s !== undefined) return s;
+  s = redactString(v).replace(/(?!\n)[\p{Cc}\u2028\u2029]/gu, " ");
+  if (s.length > MAX_LABEL_VALUE) s = s.slice(0, MAX_LABEL_VALUE);
+  // The same few values (surface, model, status, key) come with every request: clean each once.
+  if (cleaned.size >= MAX_CLEANED) cleaned.clear();
+  cleaned.set(v, s);
+  return s;
 }
+
+const cleaned = new Map<string, string>();
+const MAX_CLEANED = 4096;
 
 export function escapeLabelValue(v: string): string {
   return v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
@@ -79,11 +88,14 @@ abstract class Labelled<T> implements Family {
   protected abstract fresh(): T;
 
   protected get(labels: Labels | undefined): T {
-    const values = this.labelNames.map((n) => {
-      const v = labels?.[n];
-      return v === undefined || v === null ? "" : labelValue(String(v));
-    });
-    let id = values.join("\u0001");
+    const names = this.labelNames;
+    const values: string[] = new Array(names.length);
+    let id = "";
+    for (let i = 0; i < names.length; i++) {
+      const v = labels?.[names[i]];
+      values[i] = v === undefined || v === null ? "" : labelValue(String(v));
+      id = i ? `${id}\u0001${values[i]}` : values[i];
+    }
     let entry = this.series.get(id);
     if (!entry) {
       if (this.series.size >= this.maxSeries) {

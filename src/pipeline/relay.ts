@@ -32,8 +32,6 @@ export interface RelayMode {
   earlyEnd?(): { usage: UsageNumbers } | undefined;
 }
 
-const encoder = new TextEncoder();
-
 /** The upstream answer, or (committed before the dispatcher found an account) its promise. */
 export type RelaySource = { opened: UpstreamStream; pending?: undefined } | { opened?: undefined; pending: Promise<UpstreamStream> };
 
@@ -129,14 +127,17 @@ class Relay {
     this.req.finish(499, this.usage, this.up?.account ?? "", "client_disconnected", this.ttfb);
   }
 
-  /** Writes what a chunk became; a promise when the sink is full (wait for it before reading on). */
+  /**
+   * Writes what a chunk became; a promise when the sink is full (wait for it before reading on).
+   * Frames go as strings: the sink encodes them (UTF-8, as TextEncoder would) without a copy of ours.
+   */
   private write(c: Controller, out: string[] | Uint8Array): Promise<unknown> | undefined {
     if (this.closed) return;
-    const bytes = out instanceof Uint8Array ? out : out.length ? encoder.encode(out.length === 1 ? out[0] : out.join("")) : undefined;
-    if (!bytes || bytes.byteLength === 0) return;
+    const data = out instanceof Uint8Array ? out : out.length === 1 ? out[0] : out.join("");
+    if (typeof data === "string" ? data.length === 0 : data.byteLength === 0) return;
     this.lastWrite = this.req.rt.now();
     this.ttfb ??= this.lastWrite - this.req.started;
-    const w = c.write(bytes);
+    const w = c.write(data);
     return typeof w === "number" ? undefined : w;
   }
 

@@ -13,7 +13,8 @@ import { abortableSleep, BACKOFF_MAX_MS, backoffMs, failureClass, isLimit, refus
 import { ConversationRouting, TURN_STATE, type ReplayState } from "./continuity.ts";
 import { replayOf, type Replay, type ReplayKind } from "./replay.ts";
 import { buildUpstreamHeaders, fetchOptions, upstreamUrl } from "./request.ts";
-import { BodyStream, bytesStream, clientClosed, Deadline, readCapped } from "./stream.ts";
+import { BodyStream, bytesStream, clientClosed, Deadline } from "./stream.ts";
+import { readCapped } from "../util/read-capped.ts";
 import type { Dispatcher, UpstreamRequest, UpstreamStream } from "./types.ts";
 
 export interface DispatcherDeps {
@@ -317,7 +318,7 @@ export class AccountDispatcher implements Dispatcher {
     if (res.status < 200 || res.status >= 300) {
       let bytes: Uint8Array;
       try {
-        bytes = await readCapped(res, MAX_ERROR_BODY);
+        bytes = (await readCapped(res, MAX_ERROR_BODY)).bytes;
       } catch (e) {
         deadline.disarm();
         if (req.signal.aborted) throw clientClosed();

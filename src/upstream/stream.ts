@@ -208,30 +208,3 @@ export function bytesStream(account: string, attempts: number, status: number, h
     },
   };
 }
-
-/** At most `max` bytes of an answer's body (an error body is read for classification only). */
-export async function readCapped(res: Response, max: number): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-    size += value.byteLength;
-    if (size >= max) {
-      reader.cancel().catch(() => {});
-      break;
-    }
-  }
-  const out = new Uint8Array(Math.min(size, max));
-  let at = 0;
-  for (const p of parts) {
-    const n = Math.min(p.byteLength, out.byteLength - at);
-    out.set(p.subarray(0, n), at);
-    at += n;
-    if (at >= out.byteLength) break;
-  }
-  return out;
-}

@@ -28,6 +28,21 @@ export const DEFAULT_PRICES: readonly { match: string; price: Required<Price> }[
  * (most literal characters; ties go to the one written first), else the built-in table.
  */
 export function priceFor(pricing: Config["models"]["pricing"], model: string): Required<Price> {
+  // Every request prices its model: the answer is kept per pricing table (one per config generation).
+  let known = priced.get(pricing);
+  if (!known) priced.set(pricing, (known = new Map()));
+  let p = known.get(model);
+  if (!p) {
+    if (known.size >= MAX_PRICED) known.clear();
+    known.set(model, (p = lookUp(pricing, model)));
+  }
+  return p;
+}
+
+const priced = new WeakMap<Config["models"]["pricing"], Map<string, Required<Price>>>();
+const MAX_PRICED = 1000;
+
+function lookUp(pricing: Config["models"]["pricing"], model: string): Required<Price> {
   let best: { price: Price; score: number } | undefined;
   for (const [glob, price] of Object.entries(pricing)) {
     if (!globMatch(glob, model)) continue;

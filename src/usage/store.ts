@@ -3,7 +3,7 @@ import type { Config } from "../config/types.ts";
 import type { Logger } from "../observe/log.ts";
 import { createLogger } from "../observe/log.ts";
 import { clean } from "../observe/redact.ts";
-import { utcDay } from "../util/utc-day.ts";
+import { utcDay, utcHour } from "../util/utc-day.ts";
 import { chargeFor } from "./pricing.ts";
 import { migrateUsage } from "./schema.ts";
 import { type UsageTotals, addTotals, totalsOf, zeroTotals } from "./totals.ts";
@@ -415,7 +415,7 @@ function totalsFromRow(row: SumRow): UsageTotals {
 
 /** "YYYY-MM-DDTHH" (UTC) of a time, or an hour given in that form (a bare day means its first hour). */
 function asHour(v: string | number): string {
-  if (typeof v === "number") return new Date(v).toISOString().slice(0, 13);
+  if (typeof v === "number") return utcHour(v);
   if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return `${v}T00`;
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}$/.test(v)) throw new Error(`an hour is YYYY-MM-DDTHH, got ${JSON.stringify(v)}`);
   return v;

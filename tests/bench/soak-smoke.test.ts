@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BenchResults } from "../../scripts/bench/results.ts";
+import { RUNTIME_COUNTS } from "../../scripts/bench/targets.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const BINARY = process.env.BENCH_SMOKE_BINARY ? ["--binary", process.env.BENCH_SMOKE_BINARY] : [];
@@ -44,7 +45,13 @@ describe("bench --soak 20s", () => {
         expect(k.samples.some((s) => (s.fdKinds.socket ?? 0) > 0)).toBe(true);
         expect(k.idleAfter.openStreams).toBe(0);
         expect(Number.isFinite(k.rssGrowthPct)).toBe(true);
-        expect(r.targets.filter((t) => t.group === "soak").length).toBe(3);
+        // RSS, fds and the gauge, plus one row per timer/handle/stream count the gateway reports
+        // on /admin/debug/runtime (it has that endpoint, so they must be there and judged).
+        const soakRows = r.targets.filter((t) => t.group === "soak");
+        const runtimeNames = Object.keys(k.runtimeRef ?? {}).filter((n) => RUNTIME_COUNTS.test(n));
+        expect(runtimeNames.length).toBeGreaterThan(0);
+        expect(soakRows.length).toBe(3 + runtimeNames.length);
+        for (const n of runtimeNames) expect(soakRows.some((t) => t.name === `soak ${n}, last stretch vs after warm-up` && Number.isFinite(t.measured))).toBe(true);
         // The plot is beside the results and the Markdown shows it.
         const svg = readFileSync(join(dir, k.svg!), "utf8");
         expect(svg).toStartWith("<svg");

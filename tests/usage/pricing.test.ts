@@ -25,6 +25,14 @@ describe("prices", () => {
     ["gpt-5.1-codex-mini", DEFAULT_PRICES[1].price],
     ["gpt-5.1-codex-max", DEFAULT_PRICES[2].price],
   ])("built-in default for %s", (model, price) => expect(priceFor({}, model)).toEqual(price));
+
+  test("each pricing table has its own answers (a reload's new prices apply at once), asked twice alike", () => {
+    const before = { "gpt-5*": { input: 1, output: 4 } };
+    const after = { "gpt-5*": { input: 7, output: 9 } };
+    expect(priceFor(before, "gpt-5.5")).toEqual({ input: 1, cached_input: 0.1, output: 4 });
+    expect(priceFor(after, "gpt-5.5")).toEqual({ input: 7, cached_input: 0.7, output: 9 });
+    expect(priceFor(before, "gpt-5.5")).toEqual({ input: 1, cached_input: 0.1, output: 4 });
+  });
 });
 
 describe("charge", () => {

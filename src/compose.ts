@@ -84,22 +84,7 @@ export async function createServices(store: ConfigStore, baseLog: Logger, opts: 
     ...accountStores,
   });
 
-  const directory = new ModelDirectory({
-    fetchUpstreamModels: () => fetchUpstreamModels(upstream.pool, store.current),
-    refreshMs: () => store.current.upstream.modelsRefreshMs,
-    now: Date.now,
-    log,
-  });
-  const snapshot = liveSnapshot(store, directory);
-  // The Codex model list per key and its ETag (GET …/models, x-models-etag on Responses answers).
-  const codexModels = new CodexModels({
-    directory,
-    current: () => {
-      const s = snapshot();
-      return { generation: s.generation, aliases: s.config.models.aliases, resolve: s.resolveModel, keys: s.config.keys };
-    },
-  });
-
+  const { directory, snapshot, codexModels } = modelServices(store, upstream.pool, log);
   const metrics = createMetrics({
     configReloads: () => ({ ...store.reloads }),
     accounts: () => upstream.pool.status(),
@@ -107,13 +92,7 @@ export async function createServices(store: ConfigStore, baseLog: Logger, opts: 
   });
   const usage = createUsageStore({ db, config, log, shared: redis ? counters : undefined, failed: (stage) => metrics.usageWriteFailures.inc({ stage }) });
   const admission = createAdmission({ config, counters, usage });
-  const requestLog = new RequestLog({
-    db,
-    retention: () => store.current.storage.requestLog,
-    price: (model, surface, t) => chargeFor(store.current, model, surface, { inputTokens: t.input, cachedTokens: t.cached, outputTokens: t.output, reasoningTokens: t.reasoning }),
-    flushIntervalMs: start.storage.flushIntervalMs,
-    log,
-  });
+  const requestLog = requestLogOf(store, db, log);
   const observer = createObserver({ metrics, requests: requestLog, usage, log });
   observerRef = observer;
 
@@ -133,22 +112,7 @@ export async function createServices(store: ConfigStore, baseLog: Logger, opts: 
     modelsEtag: (keyName) => codexModels.etag(keyName),
   };
 
-  // GET /admin/debug/runtime: the sizes of everything that could grow (a soak watches them stay flat).
-  const runtimeSizes = () => ({
-    open_streams: metrics.openStreams.value(),
-    sticky_sessions: upstream.pool.stickySessions ?? NaN,
-    responses_entries: state.responses.size,
-    responses_items: state.responses.itemCount,
-    responses_bytes: state.responses.bytes,
-    reasoning_entries: state.reasoning.size,
-    ledger_entries: upstream.dispatcher.conversation.ledger.size,
-    usage_pending_rows: usage.pendingRows,
-    request_log_pending_rows: requestLog.pendingRows,
-    admission_entries: localCounters.entries,
-    metric_series: metrics.registry.seriesCount(),
-    ws_idle_sockets: upstream.websocket?.sizes.idleSockets ?? 0,
-    ws_sse_only_accounts: upstream.websocket?.sizes.noWsAccounts ?? 0,
-  });
+  const runtimeSizes = sizesOf({ metrics, upstream, state, usage, requestLog, localCounters });
   const routes = routeModules({ store, runtime, upstream, directory, codexModels, usage, admission, requestLog, metrics, events, log, runtimeSizes });
 
   return {
@@ -166,6 +130,63 @@ export async function createServices(store: ConfigStore, baseLog: Logger, opts: 
       db.close();
     },
   };
+}
+
+/** The model catalog, the per-request snapshot over it, and the Codex model list per key with its ETag. */
+function modelServices(store: ConfigStore, pool: ReturnType<typeof createUpstream>["pool"], log: Logger) {
+  const directory = new ModelDirectory({
+    fetchUpstreamModels: () => fetchUpstreamModels(pool, store.current),
+    refreshMs: () => store.current.upstream.modelsRefreshMs,
+    now: Date.now,
+    log,
+  });
+  const snapshot = liveSnapshot(store, directory);
+  // GET …/models and x-models-etag on Responses answers.
+  const codexModels = new CodexModels({
+    directory,
+    current: () => {
+      const s = snapshot();
+      return { generation: s.generation, aliases: s.config.models.aliases, resolve: s.resolveModel, keys: s.config.keys };
+    },
+  });
+  return { directory, snapshot, codexModels };
+}
+
+/** The request log, priced with the configuration current when a row is written. */
+function requestLogOf(store: ConfigStore, db: Database, log: Logger): RequestLog {
+  return new RequestLog({
+    db,
+    retention: () => store.current.storage.requestLog,
+    price: (model, surface, t) => chargeFor(store.current, model, surface, { inputTokens: t.input, cachedTokens: t.cached, outputTokens: t.output, reasoningTokens: t.reasoning }),
+    flushIntervalMs: store.current.storage.flushIntervalMs,
+    log,
+  });
+}
+
+/** GET /admin/debug/runtime: the sizes of everything that could grow (a soak watches them stay flat). */
+function sizesOf(p: {
+  metrics: ReturnType<typeof createMetrics>;
+  upstream: ReturnType<typeof createUpstream>;
+  state: { reasoning: ReasoningCache; responses: ResponsesStore };
+  usage: ReturnType<typeof createUsageStore>;
+  requestLog: RequestLog;
+  localCounters: ReturnType<typeof sharedState>["localCounters"];
+}): () => Record<string, number> {
+  return () => ({
+    open_streams: p.metrics.openStreams.value(),
+    sticky_sessions: p.upstream.pool.stickySessions ?? NaN,
+    responses_entries: p.state.responses.size,
+    responses_items: p.state.responses.itemCount,
+    responses_bytes: p.state.responses.bytes,
+    reasoning_entries: p.state.reasoning.size,
+    ledger_entries: p.upstream.dispatcher.conversation.ledger.size,
+    usage_pending_rows: p.usage.pendingRows,
+    request_log_pending_rows: p.requestLog.pendingRows,
+    admission_entries: p.localCounters.entries,
+    metric_series: p.metrics.registry.seriesCount(),
+    ws_idle_sockets: p.upstream.websocket?.sizes.idleSockets ?? 0,
+    ws_sse_only_accounts: p.upstream.websocket?.sizes.noWsAccounts ?? 0,
+  });
 }
 
 /** Shared state across instances when Redis is configured; every Redis call fails open to local state. */

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { readCapped } from "../../src/util/read-capped.ts";
 
 /** A body delivered in the given chunks, recording whether the reader cancelled it. */
-function chunked(chunks: string[]): { res: Response; cancelled: () => boolean } {
+function chunked(chunks: readonly string[]): { res: Response; cancelled: () => boolean } {
   let cancelled = false;
   let i = 0;
   const body = new ReadableStream<Uint8Array>({

@@ -9,8 +9,9 @@
  *     --surfaces raw,chat --kinds burst,spread,sat --rounds 4 [--bares pull,direct-parse] [--threads]
  *
  * kinds: burst (50 deltas in one chunk, 800/s), slowburst (the same at 65/s), spread (50 deltas
- * 20 ms apart, ≈64 open), sat (64 at a time, closed loop). `--bares` adds variants of the bare
- * proxy (scripts/bench/bare-variants.ts): what a JS pump costs Bun before any work of ours.
+ * 20 ms apart, ≈64 open), sat (64 at a time, closed loop); first1 and first64 print the time to
+ * the first event instead (one request at a time; probes at 100/s among 64 open streams). `--bares` adds the bare proxy in other
+ * modes (scripts/bench/bare-variants.ts): what a JS pump costs Bun before any work of ours.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +19,7 @@ import { join } from "node:path";
 import { cpuDelta, pinned, pinSelf, readCpu, readRssKb, threadCpu } from "./proc.ts";
 import { freePort, GATEWAY_CPU, GATEWAY_ENV, MOCK_TOKEN, spawnGateway, startBare, startLoadGen, startMock, stopProc, tailLog, waitFor200, writeConfig } from "./processes.ts";
 import { settings } from "./settings.ts";
+import { percentile } from "./stats.ts";
 import type { RunResult } from "./types.ts";
 import { gatewayTarget, SURFACES, type SurfaceName } from "./workload.ts";
 
@@ -27,7 +29,7 @@ const opt = (name: string, fallback?: string) => {
   return i === -1 ? fallback : args[i + 1];
 };
 const bins = (opt("bins") ?? "").split(",").filter(Boolean).map((x) => x.split("=") as [string, string]);
-if (!bins.length || bins.some((b) => b.length !== 2)) {
+if ((!bins.length && !opt("bares")) || bins.some((b) => b.length !== 2)) {
   console.error("usage: bun scripts/bench/ab.ts --bins name=path[,name=path…] [--surfaces raw,chat] [--kinds burst,spread,sat] [--rounds 4]");
   process.exit(2);
 }
@@ -75,7 +77,7 @@ for (const [name, bin] of bins) {
 }
 for (const mode of (opt("bares") ?? "").split(",").filter(Boolean)) {
   const port = await freePort();
-  const proc = Bun.spawn(pinned(GATEWAY_CPU, [process.execPath, join(import.meta.dir, "bare-variants.ts"), "--mode", mode, "--port", String(port), "--upstream", mock.baseUrl, "--token", MOCK_TOKEN]), { stdout: "ignore", stderr: "inherit", env: { ...process.env, ...GATEWAY_ENV } });
+  const proc = Bun.spawn(pinned(GATEWAY_CPU, [process.execPath, join(import.meta.dir, "bare-proxy.ts"), "--mode", mode, "--port", String(port), "--upstream", mock.baseUrl, "--token", MOCK_TOKEN]), { stdout: "ignore", stderr: "inherit", env: { ...process.env, ...GATEWAY_ENV } });
   const url = `http://127.0.0.1:${port}`;
   if ((await waitFor200(`${url}/readyz`, performance.now(), 10_000, proc)) === undefined) throw new Error(`bare ${mode} did not start`);
   servers.push({ name: `bare-${mode}`, url, pid: proc.pid, stop: () => stopProc(proc) });
@@ -94,13 +96,18 @@ for (const c of cases) {
 }
 
 async function load(kind: string, url: string, surface: SurfaceName): Promise<RunResult> {
+  if (kind === "first1") return lg.run({ kind: "closed", target: gatewayTarget(url, surface, s.fast), concurrency: 1, durationMs: burstMs, warmupMs: 50, samples: true });
+  if (kind === "first64") {
+    const background = { target: gatewayTarget(url, surface, s.realistic), concurrency: 64, rampMs: s.probe.rampMs };
+    return lg.run({ kind: "open", target: gatewayTarget(url, surface, s.fast), rate: s.probe.rate, durationMs: spreadMs, warmupMs: 0, background });
+  }
   if (kind === "burst") return lg.run({ kind: "open", target: gatewayTarget(url, surface, s.fast), rate: 800, durationMs: burstMs, warmupMs: 0 });
   if (kind === "slowburst") return lg.run({ kind: "open", target: gatewayTarget(url, surface, s.fast), rate: 65, durationMs: spreadMs, warmupMs: 0 });
   if (kind === "spread") return lg.run({ kind: "open", target: gatewayTarget(url, surface, s.realistic), rate: Math.round((64 * 1000) / s.streamMs), durationMs: spreadMs, warmupMs: 0 });
   return lg.run({ kind: "closed", target: gatewayTarget(url, surface, s.fast), concurrency: 64, durationMs: satMs + 300, warmupMs: 300, samples: false });
 }
 
-const totals = new Map<string, { us: number; n: number; err: number; threads: Map<string, number> }>();
+const totals = new Map<string, { us: number; n: number; err: number; threads: Map<string, number>; first: number[] }>();
 for (const kind of kinds) {
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < cases.length; i++) {
@@ -110,7 +117,8 @@ for (const kind of kinds) {
       const th0 = cpuByThread(c.srv.pid);
       const r = await load(kind, c.srv.url, c.surface);
       const d = cpuDelta(cpu0, readCpu(c.srv.pid));
-      const t = totals.get(key) ?? { us: 0, n: 0, err: 0, threads: new Map() };
+      const t = totals.get(key) ?? { us: 0, n: 0, err: 0, threads: new Map<string, number>(), first: [] as number[] };
+      for (const ms of r.samples?.firstEvent ?? []) t.first.push(ms);
       for (const [name, us] of cpuByThread(c.srv.pid)) t.threads.set(name, (t.threads.get(name) ?? 0) + us - (th0.get(name) ?? 0));
       t.us += d.statUs;
       t.n += r.started;
@@ -126,7 +134,9 @@ const bareUs = (kind: string) => {
 for (const [key, t] of totals) {
   const us = t.us / Math.max(1, t.n);
   const split = args.includes("--threads") ? `  [${[...t.threads].filter(([, v]) => v / t.n >= 1).map(([k, v]) => `${k} ${(v / t.n).toFixed(0)}`).join(", ")}]` : "";
-  console.log(`${key.padEnd(28)} ${us.toFixed(1).padStart(8)} µs/req  ×${(us / bareUs(key.split(" ")[0])).toFixed(2)}  n=${t.n}${t.err ? ` err=${t.err}` : ""}${split}`);
+  const first = t.first.sort((a, b) => a - b);
+  const latency = key.startsWith("first") ? `  first event p50 ${percentile(first, 50).toFixed(3)} / p99 ${percentile(first, 99).toFixed(3)} ms (${first.length})` : "";
+  console.log(`${key.padEnd(28)} ${us.toFixed(1).padStart(8)} µs/req  ×${(us / bareUs(key.split(" ")[0])).toFixed(2)}  n=${t.n}${t.err ? ` err=${t.err}` : ""}${latency}${split}`);
 }
 for (const srv of servers) console.log(`${srv.name} rss ${readRssKb(srv.pid)} KB`);
 for (const srv of servers) await srv.stop();

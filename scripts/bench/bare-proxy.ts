@@ -7,7 +7,12 @@
  * gateway's own cost is the difference.
  *
  *   bun scripts/bench/bare-proxy.ts --port 8901 --upstream http://127.0.0.1:8900/backend-api/codex --token tok-ok:bench1
+ *
+ * `--mode` (bare-variants.ts) makes it read the body in JS in one of several ways instead, to
+ * measure what that alone costs; the default, `native`, is the floor.
  */
+import { BARE_MODES, bareBody, type BareMode } from "./bare-variants.ts";
+
 const args = process.argv.slice(2);
 const opt = (name: string) => {
   const i = args.indexOf(`--${name}`);
@@ -15,6 +20,11 @@ const opt = (name: string) => {
 };
 const upstream = `${opt("upstream") ?? "http://127.0.0.1:8900/backend-api/codex"}/responses`;
 const token = opt("token") ?? "tok-ok:bench1";
+const mode = (opt("mode") ?? "native") as BareMode;
+if (!BARE_MODES.includes(mode)) {
+  console.error(`unknown --mode ${mode}: ${BARE_MODES.join(", ")}`);
+  process.exit(2);
+}
 
 const server = Bun.serve({
   hostname: "127.0.0.1",
@@ -33,7 +43,7 @@ const server = Bun.serve({
       signal: request.signal,
       headers: { "content-type": "application/json", accept: "text/event-stream", "accept-encoding": "identity", authorization: `Bearer ${token}`, "chatgpt-account-id": "acct-bench1" },
     });
-    return new Response(up.body, { status: up.status, headers: { "content-type": up.headers.get("content-type") ?? "text/event-stream", "cache-control": "no-cache" } });
+    return new Response(mode === "native" ? up.body : bareBody(up, mode), { status: up.status, headers: { "content-type": up.headers.get("content-type") ?? "text/event-stream", "cache-control": "no-cache" } });
   },
 });
 process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.port}` })}\n`);

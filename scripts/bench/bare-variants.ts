@@ -1,27 +1,17 @@
-#!/usr/bin/env bun
 /**
- * The bare proxy (bare-proxy.ts) with the body handled in JS, to measure what Bun charges for
- * touching a stream at all, before any work of a gateway (docs/engineering.md B10). Used by
- * `scripts/bench/ab.ts --bares …`. Modes:
+ * Ways for the bare proxy (bare-proxy.ts `--mode`) to hand the upstream body on, to measure what
+ * Bun charges for touching a stream at all, before any work of a gateway (docs/engineering.md B10).
+ * Used by `scripts/bench/ab.ts --bares …`. Modes:
  *   native        the upstream body handed to `new Response` (what bare-proxy.ts does)
  *   pull          a default ReadableStream pumping each chunk in `pull`
  *   direct        a `type: "direct"` stream writing each chunk to the sink
  *   *-scan        … and scanning each chunk for event boundaries
  *   *-parse       … and decoding and JSON-parsing every event
+ *   tee-scan      the body teed: one branch handed to `new Response`, the other read and scanned in JS
  */
-const args = process.argv.slice(2);
-const opt = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? undefined : args[i + 1];
-};
-const upstream = `${opt("upstream") ?? "http://127.0.0.1:8900/backend-api/codex"}/responses`;
-const token = opt("token") ?? "tok-ok:bench1";
-const mode = opt("mode") ?? "native";
-const MODES = /^(native|(pull|direct)(-scan|-parse)?)$/;
-if (!MODES.test(mode)) {
-  console.error(`unknown --mode ${mode}: native, pull, direct, pull-scan, direct-scan, pull-parse, direct-parse`);
-  process.exit(2);
-}
+export const BARE_MODES = ["native", "tee-scan", "pull", "direct", "pull-scan", "direct-scan", "pull-parse", "direct-parse"] as const;
+export type BareMode = (typeof BARE_MODES)[number];
+
 const decoder = new TextDecoder();
 
 /** Counts blank lines (event boundaries): the least a proxy reading events must do. */
@@ -45,7 +35,6 @@ function parseAll(bytes: Uint8Array): number {
   }
   return n;
 }
-const inspect = mode.endsWith("-parse") ? parseAll : mode.endsWith("-scan") ? scan : undefined;
 
 /** Bun's direct stream controller (not in the DOM types). */
 interface DirectController {
@@ -54,8 +43,18 @@ interface DirectController {
   close(): void;
 }
 
-function body(up: Response): ReadableStream<Uint8Array> | null {
+/** The body the bare proxy answers with, in the given mode. */
+export function bareBody(up: Response, mode: BareMode): ReadableStream<Uint8Array> | null {
+  const inspect = mode.endsWith("-parse") ? parseAll : mode.endsWith("-scan") ? scan : undefined;
   if (mode === "native" || !up.body) return up.body;
+  if (mode === "tee-scan") {
+    const [out, watch] = up.body.tee();
+    void (async () => {
+      const reader = watch.getReader();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) scan(r.value);
+    })().catch(() => {});
+    return out;
+  }
   const reader = up.body.getReader();
   if (mode.startsWith("pull")) {
     return new ReadableStream<Uint8Array>(
@@ -91,29 +90,3 @@ function body(up: Response): ReadableStream<Uint8Array> | null {
   };
   return new ReadableStream(source as unknown as UnderlyingDefaultSource<Uint8Array>);
 }
-
-const server = Bun.serve({
-  hostname: "127.0.0.1",
-  port: Number(opt("port") ?? 0),
-  idleTimeout: 120,
-  async fetch(request, srv) {
-    const path = new URL(request.url).pathname;
-    if (path === "/readyz" || path === "/healthz") return new Response("ok");
-    if (request.method !== "POST" || path !== "/v1/responses") return new Response("not found", { status: 404 });
-    srv.timeout(request, 0);
-    const up = await fetch(upstream, {
-      method: "POST",
-      body: await request.arrayBuffer(),
-      signal: request.signal,
-      headers: { "content-type": "application/json", accept: "text/event-stream", "accept-encoding": "identity", authorization: `Bearer ${token}`, "chatgpt-account-id": "acct-bench1" },
-    });
-    return new Response(body(up), { status: up.status, headers: { "content-type": up.headers.get("content-type") ?? "text/event-stream", "cache-control": "no-cache" } });
-  },
-});
-process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.port}` })}\n`);
-process.on("SIGTERM", () => {
-  server.stop(true);
-  process.exit(0);
-});
-
-export {};

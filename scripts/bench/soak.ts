@@ -23,7 +23,10 @@ export const ADMIN_TOKEN = "bench-admin-0123456789abcdef";
  * Where the gateway reports its timers, handles and store sizes (src/admin/runtime-api.ts); sampled
  * when it answers 200 with a JSON object of numbers. `gc=1`: after a full collection, so the heap
  * census counts live objects (without it, timers and signals already dropped but not yet collected
- * count too, and the figures follow the collector's rhythm rather than a leak).
+ * count too, and the figures follow the collector's rhythm rather than a leak). A forced
+ * collection changes what it measures, so the census is taken only in the two stretches the
+ * judgement reads (after the warm-up, at the end) and once a minute between them; RSS is always
+ * read before it.
  */
 export const RUNTIME_PATH = "/admin/debug/runtime";
 const RUNTIME_QUERY = "?gc=1";
@@ -127,6 +130,10 @@ export async function soakSection(cmd: GatewayCommand, mock: Mock, lg: LoadGen, 
     let done = false;
     const loadDone = lg.run<MixedResult>(job).finally(() => void (done = true));
     let nextLog = started + 60_000;
+    const endS = o.durationMs / 1000;
+    const tail = Math.max(endS * 0.05, (3 * intervalMs) / 1000);
+    const judged = (t: number) => (t >= warmupMs / 1000 && t <= warmupMs / 1000 + tail) || t >= endS - tail;
+    let nextCensus = started;
     while (!done) {
       const wait = started + (samples.length + 1) * intervalMs - performance.now();
       await Promise.race([Bun.sleep(Math.max(0, wait)), loadDone.catch(() => {})]);
@@ -142,8 +149,12 @@ export async function soakSection(cmd: GatewayCommand, mock: Mock, lg: LoadGen, 
         threads: readThreads(pid),
         cpu: round(cpuDelta(prevCpu, cpu).statUs / 1000 / Math.max(1, now - prevAt), 3),
         openStreams: await openStreams(url),
-        runtime: probeRuntime ? await runtimeCounts(url) : undefined,
+        runtime: undefined,
       };
+      if (probeRuntime && (judged(sample.t) || now >= nextCensus)) {
+        sample.runtime = await runtimeCounts(url);
+        nextCensus = now + 60_000;
+      }
       prevCpu = cpu;
       prevAt = now;
       samples.push(sample);
@@ -155,13 +166,13 @@ export async function soakSection(cmd: GatewayCommand, mock: Mock, lg: LoadGen, 
     const load = await loadDone;
     await Bun.sleep(2000);
     const idleAfter = { rssKb: readRssKb(pid), fds: readFds(pid).total, openStreams: await openStreams(url) };
-    const endS = o.durationMs / 1000;
-    const tail = Math.max(endS * 0.05, (3 * intervalMs) / 1000);
-    const ref = (pick: (s: SoakSample) => number) => medianOver(samples, warmupMs / 1000, warmupMs / 1000 + tail, pick);
-    const end = (pick: (s: SoakSample) => number) => medianOver(samples, endS - tail, endS + 1, pick);
-    const runtimeKeys = [...new Set(samples.flatMap((x) => Object.keys(x.runtime ?? {})))];
-    const runtimeRef = runtimeKeys.length ? Object.fromEntries(runtimeKeys.map((k) => [k, ref((x) => x.runtime?.[k] ?? NaN)])) : undefined;
-    const runtimeEnd = runtimeKeys.length ? Object.fromEntries(runtimeKeys.map((k) => [k, end((x) => x.runtime?.[k] ?? NaN)])) : undefined;
+    const ref = (pick: (s: SoakSample) => number, from = samples) => medianOver(from, warmupMs / 1000, warmupMs / 1000 + tail, pick);
+    const end = (pick: (s: SoakSample) => number, from = samples) => medianOver(from, endS - tail, endS + 1, pick);
+    // The census is in some samples only: judged over those.
+    const census = samples.filter((x) => x.runtime);
+    const runtimeKeys = [...new Set(census.flatMap((x) => Object.keys(x.runtime ?? {})))];
+    const runtimeRef = runtimeKeys.length ? Object.fromEntries(runtimeKeys.map((k) => [k, ref((x) => x.runtime?.[k] ?? NaN, census)])) : undefined;
+    const runtimeEnd = runtimeKeys.length ? Object.fromEntries(runtimeKeys.map((k) => [k, end((x) => x.runtime?.[k] ?? NaN, census)])) : undefined;
     const rssRefKb = ref((s) => s.rssKb);
     const rssEndKb = end((s) => s.rssKb);
     return {
@@ -186,7 +197,7 @@ export async function soakSection(cmd: GatewayCommand, mock: Mock, lg: LoadGen, 
       runtimeRef,
       runtimeEnd,
       runtimeCounts: probeRuntime
-        ? `sampled from ${RUNTIME_PATH}${RUNTIME_QUERY} (live objects, after a full collection)`
+        ? `sampled from ${RUNTIME_PATH}${RUNTIME_QUERY} (live objects, after a full collection) after the warm-up, at the end and once a minute`
         : `not counted: the gateway has no ${RUNTIME_PATH} (Bun's process.getActiveResourcesInfo() returns [] and nothing outside the process sees JS timers); fds by kind (timerfd, eventfd, sockets) are the outside view`,
     };
   } finally {

@@ -18,3 +18,19 @@ export function checkModelName(name: string): void {
   if (name.length > MAX_MODEL_NAME) throw badRequest(`The model name is longer than ${MAX_MODEL_NAME} characters`, "model", "invalid_model");
   if (UNPRINTABLE.test(name)) throw badRequest("The model name holds control, format or line-separator characters", "model", "invalid_model");
 }
+
+/** A reasoning effort is a short word (`low`, `xhigh`, or one the gateway does not know yet). */
+const EFFORT_WORD = /^[a-z0-9][a-z0-9_.-]{0,31}$/i;
+
+/**
+ * The reasoning effort the client sent, checked like the model name: unknown words still go to the
+ * upstream (it decides), but the effort is also answered in a header
+ * (`x-codex-gateway-reasoning-effort`) and logged, so anything but a short word is a 400 that
+ * never repeats it.
+ */
+export function checkEffort(effort: string | undefined): void {
+  const word = effort?.trim();
+  // Empty means "none given", as it always did.
+  if (!word) return;
+  if (!EFFORT_WORD.test(word)) throw badRequest("The reasoning effort is not a word such as low, medium or high", "reasoning_effort", "invalid_reasoning_effort");
+}

@@ -136,8 +136,12 @@ class Relay {
     const data = out instanceof Uint8Array ? out : out.length === 1 ? out[0] : out.join("");
     if (typeof data === "string" ? data.length === 0 : data.byteLength === 0) return;
     this.lastWrite = this.req.rt.now();
+    const first = this.ttfb === undefined;
     this.ttfb ??= this.lastWrite - this.req.started;
     const w = c.write(data);
+    // The sink sends what it holds at the end of the tick; the first bytes go now (time to first
+    // event: 0.63 → 0.52 ms p50 on raw, one request at a time, interleaved A/B, B10).
+    if (first) c.flush();
     return typeof w === "number" ? undefined : w;
   }
 
@@ -145,14 +149,16 @@ class Relay {
     if (this.closed) return;
     this.closed = true;
     if (this.ticker) clearInterval(this.ticker);
-    this.req.rt.observer.streamClosed();
-    this.req.finish(status, this.usage, this.up?.account ?? "", errorCode, this.ttfb);
+    // The answer ends first and the bookkeeping (usage, request log, metrics, log line) follows in
+    // the same tick: the client is not kept waiting for it, and nothing else runs in between.
     try {
       // With an error, the client's connection breaks (no clean end it could take for a whole answer).
       c.close(broken);
     } catch {
       /* already closed by a cancel */
     }
+    this.req.rt.observer.streamClosed();
+    this.req.finish(status, this.usage, this.up?.account ?? "", errorCode, this.ttfb);
   }
 
   private fail(c: Controller, e: unknown): void {

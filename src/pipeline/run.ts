@@ -9,7 +9,7 @@ import type { TranslateContext } from "../translate/types.ts";
 import type { UpstreamStream } from "../upstream/types.ts";
 import type { CodexRequest } from "../codex/types.ts";
 import { inlineImagesStep } from "../images/index.ts";
-import { checkModelName } from "./model-name.ts";
+import { checkEffort, checkModelName } from "./model-name.ts";
 import { continuityOf } from "./continuity.ts";
 import { passthroughAnswer } from "./passthrough.ts";
 import { applyResolvedModel, rawNotAllowed } from "./raw-model.ts";
@@ -36,6 +36,7 @@ export async function runPipeline(rt: Runtime, p: PipelineInput): Promise<Respon
     const info = p.surface.inspect(p.body, req.surfaceInput);
     // Before any glob, price, header, log or table sees it.
     checkModelName(info.model);
+    checkEffort(info.effort);
     req.info = info;
     countUnknownFields(req);
     const resolved = req.snap.resolveModel(info.model, info.effort);

@@ -104,6 +104,34 @@ describe("finding 5: line breaks and control characters in model names", () => {
     }
   });
 
+  // Found by the body fuzzer (seed 507026360): an effort the gateway does not know went into the
+  // x-codex-gateway-reasoning-effort answer header as it came, and a non-Latin-1 one was a 500.
+  const BAD_EFFORTS = ["hi\ngh", "h\u0000igh", "\u{59a4c}\u{2ec79}", "é", "x".repeat(33), "high medium", "<|endoftext|>"];
+  test.each(BAD_EFFORTS.map((e) => [JSON.stringify(e).slice(0, 40), e]))("reasoning effort %s → 400 in the envelope, nothing sent upstream", async (_label, effort) => {
+    const before = gw.mock.responsesRequests().length;
+    for (const [path, body, dialect] of [
+      ["/v1/chat/completions", { model: "gpt-5.4-mini", reasoning_effort: effort, messages: [{ role: "user", content: "hi" }] }, "openai"],
+      ["/v1/responses", { model: "gpt-5.4-mini", reasoning: { effort }, input: "hi" }, "openai"],
+    ] as const) {
+      const r = await fetch(gw.url + path, { method: "POST", headers: { authorization: `Bearer ${NO55}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+      const text = await r.text();
+      expect(r.status, `${path} ${text.slice(0, 200)}`).toBe(400);
+      const j = JSON.parse(text);
+      expect(isEnvelope(dialect, j)).toBe(true);
+      expect(j.error.code).toBe("invalid_reasoning_effort");
+      expect(text).not.toContain(effort.slice(0, 8));
+    }
+    expect(gw.mock.responsesRequests().length).toBe(before);
+  });
+
+  test("an effort word the gateway does not know still goes upstream (the upstream decides); an empty one means none", async () => {
+    for (const effort of ["turbo-2", ""]) {
+      const r = await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${NO55}`, "content-type": "application/json" }, body: JSON.stringify({ model: "some-new-model", reasoning_effort: effort, messages: [{ role: "user", content: "hi" }] }) });
+      expect(r.status).not.toBe(500);
+      expect((await r.text()).includes("invalid_reasoning_effort")).toBe(false);
+    }
+  });
+
   test("globs match any character, line terminators included", () => {
     expect(matchGlob("gpt-5.5*", "gpt-5.5\n-high")).toBe(true);
     expect(matchGlob("*mini*", "x\u2028mini\ny")).toBe(true);

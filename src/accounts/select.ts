@@ -14,16 +14,7 @@ export type Strategy = "round_robin" | "least_used" | "fill_first";
  * - fill_first: the first account in config order, until it cools down.
  */
 export function choose(candidates: Account[], strategy: Strategy, now: number): Account | undefined {
-  if (candidates.length <= 1) return candidates[0];
-  switch (strategy) {
-    case "fill_first":
-      return candidates.reduce((a, b) => (b.index < a.index ? b : a));
-    case "round_robin":
-      return smoothWeighted(candidates);
-    case "least_used":
-    default:
-      return leastUsed(candidates, now);
-  }
+  return chooseWhere(candidates, () => true, strategy, now);
 }
 
 /**
@@ -32,7 +23,10 @@ export function choose(candidates: Account[], strategy: Strategy, now: number): 
  * they go; round_robin needs every candidate's weight first, so it collects them).
  */
 export function chooseWhere(accounts: readonly Account[], ok: (a: Account) => boolean, strategy: Strategy, now: number): Account | undefined {
-  if (strategy === "round_robin") return choose(accounts.filter(ok), strategy, now);
+  if (strategy === "round_robin") {
+    const candidates = accounts.filter(ok);
+    return candidates.length <= 1 ? candidates[0] : smoothWeighted(candidates);
+  }
   let best: Account | undefined;
   let used = 0;
   for (const a of accounts) {
@@ -50,7 +44,7 @@ export function chooseWhere(accounts: readonly Account[], ok: (a: Account) => bo
   return best;
 }
 
-/** key(a) < key(b), with a's and b's first components given (the order `key` defines). */
+/** The least_used order: used ÷ weight (given), then in flight ÷ weight, served ÷ weight, config order. */
 function lessUsed(a: Account, ua: number, b: Account, ub: number): boolean {
   if (ua < ub - 1e-9) return true;
   if (ua > ub + 1e-9) return false;
@@ -78,30 +72,4 @@ function smoothWeighted(cs: Account[]): Account {
   }
   best!.rrCurrent -= total;
   return best!;
-}
-
-function leastUsed(cs: Account[], now: number): Account {
-  let best = cs[0];
-  let bestKey = key(best, now);
-  for (let i = 1; i < cs.length; i++) {
-    const k = key(cs[i], now);
-    if (less(k, bestKey)) {
-      best = cs[i];
-      bestKey = k;
-    }
-  }
-  return best;
-}
-
-function key(a: Account, now: number): [number, number, number, number] {
-  const w = a.spec.weight;
-  return [headroomUsed(a.rateLimits, now) / w, a.stats.inflight / w, a.stats.served / w, a.index];
-}
-
-function less(a: number[], b: number[]): boolean {
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] < b[i] - 1e-9) return true;
-    if (a[i] > b[i] + 1e-9) return false;
-  }
-  return false;
 }

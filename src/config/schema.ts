@@ -75,6 +75,7 @@ export const StorageSchema = Type.Object(
     redis: Type.String({ default: "", description: "redis://host:6379 to share limits, affinity, cooldowns and refresh locks" }),
     redis_timeout: Type.Optional(Duration),
     flush_interval: Type.Optional(Duration),
+    usage_retention: Type.Optional(Duration),
     request_log: Type.Optional(
       Type.Object(
         {

@@ -2,7 +2,7 @@ import { watch, watchFile, unwatchFile, type FSWatcher } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { ConfigError, parseConfig } from "./load.ts";
-import { OFF_LOOP_BYTES, parseOffLoop } from "./parse-off-loop.ts";
+import { parseOffLoop } from "./parse-off-loop.ts";
 import type { Config } from "./types.ts";
 import type { Logger } from "../observe/log.ts";
 import { createLogger } from "../observe/log.ts";
@@ -83,7 +83,7 @@ export class ConfigStore {
     const env = opts.env ?? process.env;
     // A large file is parsed in a worker here too: its parse garbage (tens of MB for 1 MB of YAML)
     // never lands on this heap. A file without settings is valid at start (all defaults).
-    const config = (await parseOffLoop(text, abs, env, OFF_LOOP_BYTES, false)) ?? parseConfig(text, abs, env);
+    const config = (await parseOffLoop(text, abs, env, { keep: false, log: opts.log })) ?? parseConfig(text, abs, env);
     return new ConfigStore(abs, text, config, opts);
   }
 
@@ -134,7 +134,7 @@ export class ConfigStore {
     }
     let next: Config | undefined;
     try {
-      next = await parseOffLoop(text, this.path, this.#env);
+      next = await parseOffLoop(text, this.path, this.#env, { log: this.#log });
     } catch (e) {
       const message = e instanceof ConfigError ? e.message : `unexpected error while loading: ${(e as Error).message}`;
       return this.#reject(message, text, reason, e instanceof ConfigError ? e : undefined);

@@ -57,6 +57,8 @@ export interface Config {
     flushIntervalMs: number;
     /** The request log keeps requests this long and at most this many. */
     requestLog: { maxAgeMs: number; maxRows: number };
+    /** Hourly usage and error counts are kept this long (0 = forever); daily usage, which balances are summed from, always. */
+    usageRetentionMs: number;
   };
   accountsDir?: string;
   accounts: AccountConfig[];

@@ -5,6 +5,7 @@ import { createLogger } from "../observe/log.ts";
 import { clean } from "../observe/redact.ts";
 import { utcDay, utcHour } from "../util/utc-day.ts";
 import { chargeFor } from "./pricing.ts";
+import { UsageHistoryPruner } from "./retention.ts";
 import { migrateUsage } from "./schema.ts";
 import { type UsageTotals, addTotals, totalsOf, zeroTotals } from "./totals.ts";
 import type { QuotaCounts, QuotaSource, SharedQuota, UsageRecord, UsageSink } from "./types.ts";
@@ -26,6 +27,8 @@ export interface UsageStoreOptions {
   shared?: SharedQuota;
   /** Told about every usage write that failed (a metric counts them): a request could not be recorded, or a flush could not be written. */
   failed?: (stage: "record" | "flush") => void;
+  /** Old rows deleted per table and retention run (default retention.ts PRUNE_BATCH_ROWS; tests). */
+  pruneBatchRows?: number;
 }
 
 export interface KeyUsage {
@@ -138,6 +141,8 @@ export class UsageStore implements UsageSink, QuotaSource {
   private closed = false;
   /** Rows written so far (tests, metrics). */
   flushedRows = 0;
+  /** Deletes hourly and error rows older than `storage.usage_retention`; never the daily rows balances are summed from. */
+  readonly history: UsageHistoryPruner;
 
   constructor(opts: UsageStoreOptions) {
     this.db = opts.db;
@@ -148,9 +153,12 @@ export class UsageStore implements UsageSink, QuotaSource {
     this.failed = opts.failed ?? (() => {});
     migrateUsage(this.db);
     this.load();
+    const retentionMs = () => this.config().storage.usageRetentionMs;
+    this.history = new UsageHistoryPruner({ db: this.db, now: this.now, retentionMs, log: this.log, batchRows: opts.pruneBatchRows });
     const every = opts.flushIntervalMs ?? this.config().storage.flushIntervalMs;
     if (every > 0) {
-      this.timer = setInterval(() => this.flush(), every);
+      // Retention rides on the flush timer: off every request's path, at most one batch per tick.
+      this.timer = setInterval(() => (this.flush(), this.history.runIfDue()), every);
       this.timer.unref?.();
     }
   }

@@ -195,6 +195,11 @@ describe("purity and size", () => {
     expect(offenders.map((f) => f.path)).toEqual([]);
   });
 
+  test("no source file compiles a TypeBox schema (TypeCompiler generates and evaluates code: 12 ms of every start for the config schema; docs/engineering.md B10)", () => {
+    const offenders = FILES.filter((f) => /@sinclair\/typebox\/compiler|\bTypeCompiler\b/.test(readFileSync(f.abs, "utf8").replace(/^\s*\/\/.*$/gm, "")));
+    expect(offenders.map((f) => f.path)).toEqual([]);
+  });
+
   test(`no source file in src/ is over ${MAX_LINES} lines`, () => {
     const long = FILES.map((f) => ({ path: f.path, lines: readFileSync(f.abs, "utf8").split("\n").length - 1 })).filter((f) => f.lines > MAX_LINES && !(f.path in SIZE_EXCEPTIONS));
     expect(long).toEqual([]);

@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { randomBytes } from "../util/random.ts";
 
 /** The tokens of one ChatGPT login. */
 export interface TokenSet {

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
+import { digestOf } from "../util/hash.ts";
+import { randomBytes } from "../util/random.ts";
 import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { authDotJson, writeAuthFile, type AuthDotJson, type TokenSet } from "./auth-file.ts";
@@ -35,7 +36,7 @@ export interface Pkce {
 /** 64 random bytes, base64url (86 chars); challenge = base64url(SHA-256(verifier)), method S256. */
 export function createPkce(): Pkce {
   const verifier = randomBytes(64).toString("base64url");
-  return { verifier, challenge: createHash("sha256").update(verifier).digest("base64url") };
+  return { verifier, challenge: digestOf(verifier, "base64url") };
 }
 
 export function createState(): string {

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomUUID } from "../util/random.ts";
 import { type RedisConnection, redisScript } from "../storage/redis.ts";
 import type { MaybePromise, RefreshLock } from "./stores.ts";
 

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { digestOf } from "../util/hash.ts";
 import { readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Config } from "../config/types.ts";
@@ -25,7 +25,7 @@ export interface AccountSpec {
   models?: string[];
 }
 
-const sha = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 16);
+const sha = (s: string) => digestOf(s, "hex").slice(0, 16);
 
 /** Hash that identifies inline tokens without keeping them in a key or a log line. */
 export function inlineSeed(t: TokenSet): string {

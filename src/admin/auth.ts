@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { sha256Bytes, constantTimeEqual } from "../util/hash.ts";
 import { GatewayError, notFound } from "../errors.ts";
 import { authGuard, getFacts, hostAllowed, isForwarded, isLoopback } from "../http/request-context.ts";
 import type { AdminAuthConfig } from "./types.ts";
@@ -22,8 +22,8 @@ function bearer(request: Request): string | undefined {
 /** SHA-256 of the presented token compared in constant time with the configured digest. */
 export function tokenMatches(presented: string | undefined, tokenSha256: string | undefined): boolean {
   if (!presented || !tokenSha256 || !/^[0-9a-f]{64}$/i.test(tokenSha256)) return false;
-  const got = createHash("sha256").update(presented).digest();
-  return timingSafeEqual(got, Buffer.from(tokenSha256, "hex"));
+  const got = sha256Bytes(presented);
+  return constantTimeEqual(got, Buffer.from(tokenSha256, "hex"));
 }
 
 const unauthorized = (message: string, code: string) =>

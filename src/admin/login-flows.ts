@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomUUID } from "../util/random.ts";
 import { authDotJson } from "../accounts/auth-file.ts";
 import { CALLBACK_PORT, authorizeUrl, completeDeviceLogin, createPkce, createState, exchangeCode, parseCallback, pollDeviceCode, redirectUriFor, requestDeviceCode, type Pkce } from "../accounts/login.ts";
 import { pendingMap, until } from "./pending.ts";

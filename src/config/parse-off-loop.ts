@@ -1,8 +1,11 @@
 /**
  * A reload's parse off the event loop. The YAML parser takes about 0.3 s for a 1 MB file (2,000
  * accounts, 10,000 keys): on the request thread every request would wait that long. A large text
- * is parsed in a short-lived worker (parse-worker.ts) and the plain-data Config comes back by
- * structured clone; a small one, or one the worker could not take, is parsed here.
+ * is parsed in a worker (parse-worker.ts) and the plain-data Config comes back by structured
+ * clone; a small one, or one the worker could not take, is parsed here. The worker, started by
+ * the first large parse, stays for the process's life: a reload then finds the parser's code
+ * compiled (2,000 accounts and 10,000 keys: slowest reload 0.94 → 0.67 s), and the worker
+ * collects its heap after each parse (idle RSS with that file 80 → 100 MB; kept uncollected, 154).
  *
  * The worker's answer has a deadline: reloads are serialized (ConfigStore's chain), so one that
  * waited forever on a hung or dead worker would hold back every later SIGHUP, file event and
@@ -32,10 +35,7 @@ export type SpawnParseWorker = () => Worker;
 export interface OffLoopOptions {
   /** Texts shorter than this are parsed here (default OFF_LOOP_BYTES). */
   minBytes?: number;
-  /**
-   * The worker stays a while for the next reload (default true). Not at start-up, where what it
-   * holds would count against the idle gateway; the parse's garbage goes with it either way.
-   */
+  /** The worker stays for the next parse (default true); false ends it after this one. */
   keep?: boolean;
   /** How long the worker may take to answer before the text is parsed here instead (default REPLY_TIMEOUT_MS). */
   replyTimeoutMs?: number;
@@ -87,14 +87,9 @@ export async function parseOffLoop(text: string, file: string, env: Record<strin
   throw new Error(reply.crash);
 }
 
-/** How long the worker stays after a parse: the next reload finds its code compiled (twice as fast). */
-const KEEP_MS = 60_000;
-
 interface ParseWorker {
   worker: Worker;
   spawn: SpawnParseWorker;
-  /** Ends the idle stay (KEEP_MS). */
-  timer?: ReturnType<typeof setTimeout>;
   /** The job waiting for this worker's answer, if any. */
   job?: { reply(data: unknown): void; fail(reason: FailReason): void };
   dropped?: boolean;
@@ -134,7 +129,6 @@ function inWorker(data: ParseJob, opts: OffLoopOptions): Promise<ParseReply> {
     let k: ParseWorker;
     if (kept && !kept.job) {
       k = kept;
-      if (k.timer) clearTimeout(k.timer);
     } else {
       try {
         k = start(spawn);
@@ -154,10 +148,7 @@ function inWorker(data: ParseJob, opts: OffLoopOptions): Promise<ParseReply> {
         if (done) return;
         if (!isReply(reply)) return job.fail("messageerror");
         settle();
-        if (keep && (kept ??= k) === k) {
-          k.timer = setTimeout(() => drop(k), KEEP_MS);
-          k.timer.unref?.();
-        } else drop(k);
+        if (!keep || (kept ??= k) !== k) drop(k);
         resolve(reply);
       },
       fail(reason) {
@@ -184,7 +175,6 @@ function drop(k: ParseWorker): void {
   if (kept === k) kept = undefined;
   if (k.dropped) return;
   k.dropped = true;
-  if (k.timer) clearTimeout(k.timer);
   try {
     k.worker.terminate();
   } catch {

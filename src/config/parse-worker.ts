@@ -16,4 +16,6 @@ self.onmessage = (e: MessageEvent<ParseJob>) => {
     reply = err instanceof ConfigError ? { ok: false, file: err.file, problems: err.problems } : { ok: false, crash: (err as Error)?.message ?? String(err) };
   }
   self.postMessage(reply);
+  // The worker stays for the next reload (parse-off-loop.ts); the tens of MB a large parse leaves behind need not.
+  Bun.gc(true);
 };

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { digestOf } from "../util/hash.ts";
 import { isLoopback } from "../http/request-context.ts";
 import type { Config } from "./types.ts";
 
@@ -7,7 +7,7 @@ export const EXAMPLE_SHA256 = "0".repeat(64);
 
 /** Keys that appear in docs and seeds as examples; a config that uses one is refused. */
 const EXAMPLE_KEYS = ["sk-xxxx", "sk-xxx", "sk-...", "sk-你的Key", "sk-your-key", "sk-test", "changeme", "sk-changeme"];
-const EXAMPLE_KEY_HASHES = new Set(EXAMPLE_KEYS.map((k) => createHash("sha256").update(k).digest("hex")));
+const EXAMPLE_KEY_HASHES = new Set(EXAMPLE_KEYS.map((k) => digestOf(k, "hex")));
 
 /**
  * Settings the gateway refuses to start with (issue 9): serving beyond loopback with no client

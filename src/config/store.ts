@@ -83,7 +83,7 @@ export class ConfigStore {
     const env = opts.env ?? process.env;
     // A large file is parsed in a worker here too: its parse garbage (tens of MB for 1 MB of YAML)
     // never lands on this heap. A file without settings is valid at start (all defaults).
-    const config = (await parseOffLoop(text, abs, env, { keep: false, log: opts.log })) ?? parseConfig(text, abs, env);
+    const config = (await parseOffLoop(text, abs, env, { log: opts.log })) ?? parseConfig(text, abs, env);
     return new ConfigStore(abs, text, config, opts);
   }
 

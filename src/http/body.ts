@@ -1,6 +1,11 @@
-import { gunzipSync, inflateRawSync, inflateSync, zstdDecompressSync } from "node:zlib";
+import type * as Zlib from "node:zlib";
 import { GatewayError, badRequest } from "../errors.ts";
 import { getFacts } from "./request-context.ts";
+
+// Loaded with the first compressed body: node:zlib and the stream polyfills it pulls in cost
+// ~3 ms of every start (docs/engineering.md B10), and most gateways never see one.
+let zlib: typeof Zlib | undefined;
+const zlibOf = (): typeof Zlib => (zlib ??= require("node:zlib") as typeof Zlib);
 
 function tooLarge(limit: number): GatewayError {
   return new GatewayError({ status: 413, type: "request_too_large", code: "request_too_large", message: `Request body is larger than the limit of ${limit} bytes` });
@@ -83,6 +88,7 @@ function decode(bytes: Uint8Array, encoding: string | null, limit: number): Uint
   const enc = encoding?.trim().toLowerCase();
   if (!enc || enc === "identity" || bytes.byteLength === 0) return bytes;
   const capped = { maxOutputLength: Math.max(1, limit) };
+  const { gunzipSync, inflateRawSync, inflateSync, zstdDecompressSync } = zlibOf();
   try {
     if (enc === "gzip" || enc === "x-gzip") return gunzipSync(bytes, capped);
     if (enc === "deflate") {

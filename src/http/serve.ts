@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomUUID } from "../util/random.ts";
 import type { Server } from "bun";
 import type { Logger } from "../observe/log.ts";
 import { AuthBackoff, guardFor } from "./auth-backoff.ts";

@@ -15,11 +15,10 @@
  * A refused or failed fetch is a 400 naming the image: the client can fix it, a retry cannot.
  */
 import { lookup as dnsLookup } from "node:dns/promises";
-import { isIP } from "node:net";
 import type { CodexItem, CodexRequest } from "../codex/types.ts";
 import { GatewayError } from "../errors.ts";
 import { readCapped } from "../util/read-capped.ts";
-import { isForbiddenAddress } from "./address.ts";
+import { ipVersion, isForbiddenAddress } from "./address.ts";
 
 export interface RemoteImageOptions {
   maxBytes: number;
@@ -51,7 +50,7 @@ async function vetted(url: URL, o: RemoteImageOptions): Promise<string> {
   if (url.username || url.password) throw refused(url.href, "URLs with credentials are not fetched");
   const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
   let addresses: string[];
-  if (isIP(host)) addresses = [host];
+  if (ipVersion(host)) addresses = [host];
   else {
     try {
       addresses = await (o.lookup ?? systemLookup)(host);
@@ -68,7 +67,7 @@ async function vetted(url: URL, o: RemoteImageOptions): Promise<string> {
 function pinned(url: URL, address: string): { target: string; headers: Record<string, string> } {
   if (url.protocol === "https:") return { target: url.href, headers: {} };
   const pinnedUrl = new URL(url.href);
-  pinnedUrl.hostname = isIP(address) === 6 ? `[${address}]` : address;
+  pinnedUrl.hostname = ipVersion(address) === 6 ? `[${address}]` : address;
   return { target: pinnedUrl.href, headers: { host: url.host } };
 }
 

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { sha256Bytes, constantTimeEqual } from "../util/hash.ts";
 import type { KeyConfig } from "../config/types.ts";
 import { GatewayError } from "../errors.ts";
 
@@ -18,12 +18,12 @@ export class KeyIndex {
   }
 
   find(rawKey: string): KeyConfig | undefined {
-    const digest = createHash("sha256").update(rawKey).digest();
+    const digest = sha256Bytes(rawKey);
     const hex = digest.toString("hex");
     const hit = this.byHash.get(hex);
     // Compare anyway against a same-length buffer on a miss, so hits and misses cost the same.
     const against = hit?.digest ?? MISS;
-    return timingSafeEqual(digest, against) && hit ? hit.key : undefined;
+    return constantTimeEqual(digest, against) && hit ? hit.key : undefined;
   }
 }
 

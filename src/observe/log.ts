@@ -1,4 +1,5 @@
 import { redactValue } from "./redact.ts";
+import { writeStderrLine } from "./stderr.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;
@@ -26,7 +27,7 @@ const SECRET_FIELD = /^(authorization|api[-_]?key|x-api-key|token|access_token|r
  * is never written; a line never holds a raw line separator (JSON escapes controls; U+2028,
  * U+2029 and NEL are escaped here).
  */
-export function createLogger(level: LogLevel = "info", sink: (line: string) => void = (l) => process.stderr.write(l + "\n")): Logger {
+export function createLogger(level: LogLevel = "info", sink: (line: string) => void = writeStderrLine): Logger {
   let min = RANK[level];
   const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
     if (RANK[lvl] < min) return;

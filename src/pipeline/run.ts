@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomUUID } from "../util/random.ts";
 import type { KeyConfig } from "../config/types.ts";
 import { authGuard } from "../http/request-context.ts";
 import { authenticateRequest } from "../keys/authenticate.ts";

@@ -17,7 +17,7 @@
  *
  * Frames are handled one at a time, in order (the CLI sends the next one after `response.completed`).
  */
-import { randomUUID } from "node:crypto";
+import { randomUUID } from "../util/random.ts";
 import type { ServerWebSocket } from "bun";
 import { asGatewayError, GatewayError } from "../errors.ts";
 import { Sender, type SocketData, type SocketSession } from "../http/websocket.ts";

@@ -1,5 +1,5 @@
 import type { RouteModule } from "./module.ts";
-import { DASHBOARD, PORTAL, type Page } from "../web/pages.ts";
+import { dashboardPage, portalPage, type Page } from "../web/pages.ts";
 
 function serve(p: Page): Response {
   return new Response(p.html, {
@@ -23,6 +23,6 @@ function serve(p: Page): Response {
 export function webRoutes(): RouteModule {
   return (app) =>
     app
-      .get("/", () => serve(DASHBOARD))
-      .get("/portal", () => serve(PORTAL));
+      .get("/", () => serve(dashboardPage()))
+      .get("/portal", () => serve(portalPage()));
 }

@@ -1,5 +1,5 @@
 import { RedisClient } from "bun";
-import { createHash } from "node:crypto";
+import { digestOf } from "../util/hash.ts";
 import type { Logger } from "../observe/log.ts";
 
 /** A Lua script with its SHA-1, run by EVALSHA (falling back to EVAL after a Redis restart). */
@@ -9,7 +9,7 @@ export interface RedisScript {
 }
 
 export function redisScript(source: string): RedisScript {
-  return { source, sha: createHash("sha1").update(source).digest("hex") };
+  return { source, sha: digestOf(source, "hex", "sha1") };
 }
 
 export interface RedisConnectionOptions {

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { digestOf } from "../util/hash.ts";
 import { SESSION_HEADERS, TURN_HEADERS } from "../codex/headers.ts";
 import type { Config } from "../config/types.ts";
 
@@ -52,7 +52,7 @@ export function buildUpstreamHeaders(auth: UpstreamAuth, upstream: Config["upstr
  * `Headers.set` throws on) goes as its hash, which is just as stable for routing.
  */
 function headerSafe(v: string): string {
-  return /^[\x21-\x7e](?:[\x20-\x7e]{0,510}[\x21-\x7e])?$/.test(v) ? v : createHash("sha256").update(v).digest("hex").slice(0, 32);
+  return /^[\x21-\x7e](?:[\x20-\x7e]{0,510}[\x21-\x7e])?$/.test(v) ? v : digestOf(v, "hex").slice(0, 32);
 }
 
 export function upstreamUrl(baseUrl: string, path: string): string {

@@ -9,7 +9,7 @@
  * tried over WebSocket again for a while. `websocket`: a refused upgrade is that HTTP status (401
  * refreshes the token), a failed one a network error (failover).
  */
-import { createHash } from "node:crypto";
+import { digestOf } from "../util/hash.ts";
 import { LITE_HEADER } from "../codex/headers.ts";
 import type { Config } from "../config/types.ts";
 import type { Logger } from "../observe/log.ts";
@@ -81,7 +81,7 @@ export class WsTransport {
     const structured = init.body === req.body && req.structuredBody && typeof req.structuredBody === "object" ? (req.structuredBody as Record<string, unknown>) : undefined;
     const body = structured ?? (JSON.parse(typeof init.body === "string" ? init.body : decoder.decode(init.body as Uint8Array)) as Record<string, unknown>);
     const metadata = withRequestMetadata(body, headers);
-    const key = `${account}\n${req.sessionKey ?? ""}\n${createHash("sha256").update(headers.get("authorization") ?? "").digest("base64url").slice(0, 16)}`;
+    const key = `${account}\n${req.sessionKey ?? ""}\n${digestOf(headers.get("authorization") ?? "", "base64url").slice(0, 16)}`;
     let fresh = false;
     for (let round = 0; round < 3; round++) {
       let sock = fresh ? undefined : this.take(key);

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { digestOf } from "../util/hash.ts";
 import baseCss from "./shared/base.css" with { type: "text" };
 import commonJs from "./shared/common.web.js" with { type: "text" };
 import dashboardHtml from "./dashboard.html" with { type: "text" };
@@ -22,7 +22,7 @@ export interface Page {
   csp: string;
 }
 
-const sha = (s: string) => `'sha256-${createHash("sha256").update(s, "utf8").digest("base64")}'`;
+const sha = (s: string) => `'sha256-${digestOf(s, "base64")}'`;
 
 /**
  * CSP by hash instead of 'unsafe-inline': the one <script> and the one <style> of the page are
@@ -60,7 +60,14 @@ export function assemble(html: string, styles: string[], scripts: string[]): str
 const text = (v: unknown) => v as string;
 const page = (html: string): Page => ({ html, csp: pageCsp(html) });
 
-export const DASHBOARD: Page = page(
-  assemble(text(dashboardHtml), [baseCss, dashboardCss], [commonJs, dashI18n, dashChart, dashApp, dashOverview, dashAccounts, dashKeys, dashUsage, dashRequests].map(text)),
-);
-export const PORTAL: Page = page(assemble(text(portalHtml), [baseCss, portalCss], [commonJs, portalI18n, portalApp].map(text)));
+// Assembled and hashed on the first visit, not at import: every start paid ~2 ms for pages most never serve.
+let dashboard: Page | undefined;
+let portal: Page | undefined;
+export function dashboardPage(): Page {
+  return (dashboard ??= page(
+    assemble(text(dashboardHtml), [baseCss, dashboardCss], [commonJs, dashI18n, dashChart, dashApp, dashOverview, dashAccounts, dashKeys, dashUsage, dashRequests].map(text)),
+  ));
+}
+export function portalPage(): Page {
+  return (portal ??= page(assemble(text(portalHtml), [baseCss, portalCss], [commonJs, portalI18n, portalApp].map(text))));
+}

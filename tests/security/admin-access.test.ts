@@ -10,6 +10,7 @@ import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { ADMIN_TOKEN, E2E_KEY, ROOT, startTestGateway, type TestGateway } from "../helpers/gateway.ts";
 import { isEnvelope } from "../reliability/harness.ts";
+import { constantTimeEqual } from "../../src/util/hash.ts";
 
 /** A non-loopback IPv4 address of this machine, if it has one (requests to it arrive from it). */
 const LAN = Object.values(networkInterfaces())
@@ -147,17 +148,24 @@ describe("no admin token configured", () => {
 describe("token comparison is constant-time", () => {
   const source = (f: string) => readFileSync(join(ROOT, f), "utf8");
 
-  test("the admin token: SHA-256 of what was presented, compared with timingSafeEqual, never with ===", () => {
+  test("the one constant-time compare is the runtime's timingSafeEqual", () => {
+    expect(source("src/util/hash.ts")).toMatch(/\.timingSafeEqual\(a, b\)/);
+    expect(constantTimeEqual(Buffer.from("abc"), Buffer.from("abc"))).toBe(true);
+    expect(constantTimeEqual(Buffer.from("abc"), Buffer.from("abd"))).toBe(false);
+    expect(() => constantTimeEqual(Buffer.from("ab"), Buffer.from("abc"))).toThrow();
+  });
+
+  test("the admin token: SHA-256 of what was presented, compared in constant time, never with ===", () => {
     const auth = source("src/admin/auth.ts");
-    expect(auth).toMatch(/timingSafeEqual\(/);
-    expect(auth).toMatch(/createHash\("sha256"\)/);
+    expect(auth).toMatch(/constantTimeEqual\(/);
+    expect(auth).toMatch(/sha256Bytes\(presented\)/);
     // No direct comparison of a presented token with the configured one.
     expect(auth).not.toMatch(/token\s*[!=]==\s*cfg\.|cfg\.token\w*\s*[!=]==/);
   });
 
-  test("client keys: looked up by SHA-256 and confirmed with timingSafeEqual, hit or miss", () => {
+  test("client keys: looked up by SHA-256 and confirmed in constant time, hit or miss", () => {
     const keys = source("src/keys/authenticate.ts");
-    expect(keys).toMatch(/timingSafeEqual\(digest, against\)/);
+    expect(keys).toMatch(/constantTimeEqual\(digest, against\)/);
     expect(keys).toMatch(/const MISS = Buffer\.alloc\(32\)/);
   });
 

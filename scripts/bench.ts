@@ -37,7 +37,7 @@ import type { BenchResults } from "./bench/results.ts";
 import { scaleSection } from "./bench/scale.ts";
 import { measureCpu, measureLatency, measureMemory, measureStartup, measureThroughput, probe, type Server } from "./bench/sections.ts";
 import { log, parseDuration, settings, type Settings } from "./bench/settings.ts";
-import { soakDir, soakSection, soakSvgName } from "./bench/soak.ts";
+import { resultsJsonPath, soakDir, soakSection, soakSvgName } from "./bench/soak.ts";
 import { soakSvg } from "./bench/svg.ts";
 import { judge } from "./bench/targets.ts";
 import { directTarget, gatewayTarget, SURFACES, type SurfaceName } from "./bench/workload.ts";
@@ -75,7 +75,8 @@ function parseArgs(argv: string[]): Options {
     else if (flag === "--no-build") o.build = false;
     else if (flag === "--no-bare") o.bare = false;
     else if (flag === "--binary") o.binary = value();
-    else if (flag === "--out") o.out = value();
+    // A Markdown path given to --out once got the JSON, the SVG and the table in turn, the table winning.
+    else if (flag === "--out") o.out = resultsJsonPath(value());
     else if (flag === "--log-level") o.logLevel = value();
     else if (flag === "--soak") o.soakMs = parseDuration(value());
     else if (flag === "--soak-rate") o.soakRate = Number(value());

@@ -205,6 +205,9 @@ export async function soakSection(cmd: GatewayCommand, mock: Mock, lg: LoadGen, 
   }
 }
 
+/** `--out` with or without `.json` or the Markdown suffix → `<stem>.json`: the results are a .json with the table (and the soak's .svg) beside it. */
+export const resultsJsonPath = (out: string) => `${out.replace(/\.(md|json)$/, "")}.json`;
+
 /** `2026-12-07-soak.json` → `2026-12-07-soak-rss.svg`; `x.json` → `x-soak-rss.svg`. */
 export const soakSvgName = (resultsJson: string) => resultsJson.replace(/(-soak)?\.json$/, "-soak-rss.svg");
 export const soakDir = (dir: string) => join(dir, "soak");

@@ -73,7 +73,7 @@ export function judge(r: BenchResults): Target[] {
     for (const [name, ref] of Object.entries(k.runtimeRef ?? {})) {
       if (!RUNTIME_COUNTS.test(name)) continue;
       const end = k.runtimeEnd?.[name] ?? NaN;
-      row("soak", `soak ${name}, last stretch vs after warm-up`, end - ref, Math.max(2, ref * (SOAK_FD_GROWTH_PCT / 100)), "", "le", `${ref} → ${end}`);
+      row("soak", `soak ${name}, last stretch vs after warm-up`, end - ref, Math.max(2, Math.round(ref * SOAK_FD_GROWTH_PCT) / 100), "", "le", `${ref} → ${end}`);
     }
   }
   if (r.scale) {

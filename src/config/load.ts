@@ -1,6 +1,9 @@
 import { isAbsolute, resolve, dirname } from "node:path";
 import { homedir } from "node:os";
-import { LineCounter, parseDocument, parse as parseYaml, isScalar, isMap, isSeq, Scalar, type Document, type Node } from "yaml";
+import { LineCounter, parseDocument, isScalar, isMap, type Document, type Node } from "yaml";
+import { interpolate } from "./interpolate.ts";
+import { type ConfigProblem, dotted } from "./problem.ts";
+import { plainYamlValue } from "./plain-yaml.ts";
 import { FormatRegistry } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { ConfigSchema, PriceSchema, type RawConfig } from "./schema.ts";
@@ -11,13 +14,7 @@ import { redactString } from "../observe/redact.ts";
 import { sha256Hex } from "../util/hash.ts";
 
 /** One problem in a config file, with where it is. */
-export interface ConfigProblem {
-  /** Dotted YAML path, e.g. `keys[0].limits.rpm` ("" for the document). */
-  path: string;
-  line?: number;
-  column?: number;
-  message: string;
-}
+export type { ConfigProblem } from "./problem.ts";
 
 /**
  * Every problem of a rejected config. Messages name the path and the problem, never the value:
@@ -64,6 +61,20 @@ export function parseConfig(text: string, file = "", env: Record<string, string 
  */
 export function parseConfigOrEmpty(text: string, file: string, env: Record<string, string | undefined>, emptyIsNone = true): Config | undefined {
   if (emptyIsNone && !text.trim()) return undefined;
+  // Bun's parser when it reads the text as the library would (plain-yaml.ts); a file with any
+  // problem is read again below, where every problem gets its line.
+  const plain = plainYamlValue(text);
+  if (plain) {
+    const withDefaults = Value.Default(ConfigSchema, plain) as RawConfig;
+    const semantic: ConfigProblem[] = [];
+    let config: Config | undefined;
+    try {
+      config = Value.Check(ConfigSchema, withDefaults) ? normalize(withDefaults, file, text, semantic, () => ({})) : undefined;
+    } catch {
+      config = undefined; // the full read below meets the same problem and reports it
+    }
+    if (config && !semantic.length) return config;
+  }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problems: ConfigProblem[] = [];
@@ -95,55 +106,14 @@ export function parseConfigOrEmpty(text: string, file: string, env: Record<strin
   if (unique.length) throw new ConfigError(file, unique);
 
   const semantic: ConfigProblem[] = [];
-  const config = normalize(withDefaults, file, text, semantic, doc, lines);
+  const config = normalize(withDefaults, file, text, semantic, (segments) => locate(doc, segments.map(String), lines));
   if (semantic.length) throw new ConfigError(file, semantic);
   return config;
 }
-const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-(.*?))?\}/g;
-
-/** `${VAR}` and `${VAR:-default}` in scalar values (never in keys, so YAML structure cannot be injected). */
-function interpolate(doc: Document, node: unknown, path: string[], env: Record<string, string | undefined>, lines: LineCounter, problems: ConfigProblem[]): void {
-  if (isMap(node)) {
-    for (const pair of node.items) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : "?";
-      interpolate(doc, pair.value, [...path, key], env, lines, problems);
-    }
-  } else if (isSeq(node)) {
-    node.items.forEach((item, i) => interpolate(doc, item, [...path, String(i)], env, lines, problems));
-  } else if (isScalar(node) && typeof node.value === "string" && node.value.includes("${")) {
-    const text = node.value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
-      const v = env[name];
-      if (v !== undefined && v !== "") return v;
-      if (fallback !== undefined) return fallback;
-      const pos = node.range ? lines.linePos(node.range[0]) : undefined;
-      const why = v === "" ? "is empty" : "is not set";
-      problems.push({ path: dotted(path), line: pos?.line, column: pos?.col, message: `environment variable ${name} ${why} (use \${${name}:-default} for a fallback)` });
-      return "";
-    });
-    // An unquoted `rpm: ${RPM:-60}` means the number 60, as if it had been written in place;
-    // a quoted scalar stays a string whatever it holds.
-    node.value = node.type === Scalar.PLAIN ? retype(text) : text;
-  }
-}
-
-/** Numbers and booleans typed the way YAML would have read them; everything else stays text. */
-function retype(text: string): string | number | boolean {
-  if (!/^[-+.\w]+$/.test(text)) return text;
-  try {
-    const v = parseYaml(text) as unknown;
-    return typeof v === "number" || typeof v === "boolean" ? v : text;
-  } catch {
-    return text;
-  }
-}
-
 function decodePointer(s: string): string {
   return s.replace(/~1/g, "/").replace(/~0/g, "~");
 }
 
-function dotted(segments: string[]): string {
-  return segments.reduce((acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s), "");
-}
 
 /** Line and column of the deepest node that exists along a path. */
 function locate(doc: Document, segments: string[], lines: LineCounter): { line?: number; column?: number } {
@@ -230,10 +200,9 @@ type Locate = (segments: (string | number)[]) => { line?: number; column?: numbe
 type RawSection<K extends keyof RawConfig> = NonNullable<RawConfig[K]>;
 
 /** The validated raw config → the normalized snapshot; semantic problems (duplicates, ranges) go to `problems`. */
-function normalize(raw: RawConfig, file: string, text: string, problems: ConfigProblem[], doc: Document, lines: LineCounter): Config {
+function normalize(raw: RawConfig, file: string, text: string, problems: ConfigProblem[], at: Locate): Config {
   const baseDir = file ? dirname(resolve(file)) : process.cwd();
   const warnings: string[] = [];
-  const at: Locate = (segments) => locate(doc, segments.map(String), lines);
   // The checks push their problems in this order: server, accounts, keys, pricing.
   const server = normalizeServer(raw.server!, baseDir, problems, at);
   const accounts = normalizeAccounts(raw.accounts ?? [], baseDir, problems, at);

@@ -6,6 +6,7 @@ import type { SoakResult } from "../../scripts/bench/results-extra.ts";
 import { scaleYaml } from "../../scripts/bench/scale.ts";
 import { parseDuration } from "../../scripts/bench/settings.ts";
 import { soakSvg } from "../../scripts/bench/svg.ts";
+import { resultsJsonPath, soakSvgName } from "../../scripts/bench/soak.ts";
 import { judge } from "../../scripts/bench/targets.ts";
 
 describe("parseDuration", () => {
@@ -54,6 +55,15 @@ describe("judge", () => {
     expect(without).toEqual([["RSS", true], ["open", false], ["streams", true]]);
     const withCounts = judge(results({ soak: { ...soak, runtimeRef: { timers: 100, heap_size_bytes: 1e6, abort_signals: 10 }, runtimeEnd: { timers: 140, heap_size_bytes: 9e6, abort_signals: 11 } } }));
     expect(withCounts.filter((x) => /timers|abort_signals|heap/.test(x.name)).map((x) => [x.name.split(" ")[1], x.met])).toEqual([["timers,", false], ["abort_signals,", true]]);
+  });
+});
+
+describe("result paths", () => {
+  // A Markdown path given to --out got the JSON, the SVG and the table in turn, and only the table was left.
+  test.each(["r/x", "r/x" + ".md", "r/x.json"])("--out %p: three different files", (out) => {
+    const json = resultsJsonPath(out);
+    expect(json).toBe("r/x.json");
+    expect(new Set([json, json.replace(/\.json$/, ".m" + "d"), soakSvgName(json)]).size).toBe(3);
   });
 });
 

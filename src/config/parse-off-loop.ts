@@ -35,8 +35,6 @@ export type SpawnParseWorker = () => Worker;
 export interface OffLoopOptions {
   /** Texts shorter than this are parsed here (default OFF_LOOP_BYTES). */
   minBytes?: number;
-  /** The worker stays for the next parse (default true); false ends it after this one. */
-  keep?: boolean;
   /** How long the worker may take to answer before the text is parsed here instead (default REPLY_TIMEOUT_MS). */
   replyTimeoutMs?: number;
   /** Starts a parse worker (default: parse-worker.ts); tests hand in one that hangs or crashes. */
@@ -123,7 +121,6 @@ function isReply(data: unknown): data is ParseReply {
  */
 function inWorker(data: ParseJob, opts: OffLoopOptions): Promise<ParseReply> {
   const spawn = opts.spawn ?? spawnParseWorker;
-  const keep = opts.keep ?? true;
   return new Promise<ParseReply>((resolve, reject) => {
     if (kept && !kept.job && kept.spawn !== spawn) drop(kept);
     let k: ParseWorker;
@@ -148,7 +145,8 @@ function inWorker(data: ParseJob, opts: OffLoopOptions): Promise<ParseReply> {
         if (done) return;
         if (!isReply(reply)) return job.fail("messageerror");
         settle();
-        if (!keep || (kept ??= k) !== k) drop(k);
+        // The kept worker stays for the next parse; one started beside a busy kept worker goes.
+        if ((kept ??= k) !== k) drop(k);
         resolve(reply);
       },
       fail(reason) {
